@@ -1,0 +1,39 @@
+/* aw - the command-line front end over the core: one table of commands, each in cli/cmd_*.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct {
+  const char *name;
+  int (*fn)(int argc, char **argv);
+  const char *summary;
+} cli_command;
+
+static const cli_command commands[] = {
+    {"version", aw_cmd_version, "print the engine version"},
+    {"csv-info", aw_cmd_csv_info, "columns, rows and rejected rows of a CSV file"},
+    {"run", aw_cmd_run, "run an analysis spec (JSON) and write its results to a directory"},
+};
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "aw %s - anomaly-workbench command line\n\n"
+          "usage: aw <command> [options]    (aw <command> --help for its options)\n\ncommands:\n",
+          AW_VERSION);
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+    usage(stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  if (strcmp(argv[1], "--version") == 0) return aw_cmd_version(argc - 1, argv + 1);
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (strcmp(argv[1], commands[i].name) == 0) return commands[i].fn(argc - 1, argv + 1);
+  fprintf(stderr, "aw: unknown command '%s'\n\n", argv[1]);
+  usage(stderr);
+  return 2;
+}

@@ -1,0 +1,48 @@
+/* cli.h - shared helpers of the aw command-line tool. Each command lives in cli/cmd_<name>.c
+ * and is listed once in the table in cli/aw.c. */
+#ifndef AW_CLI_H
+#define AW_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "aw/core.h"
+
+/* Command entry points: argv[0] is the command name; return the process exit code
+ * (0 ok, 1 failure, 2 usage error). */
+int aw_cmd_version(int argc, char **argv);
+int aw_cmd_csv_info(int argc, char **argv);
+int aw_cmd_run(int argc, char **argv);
+
+/* Prints "aw: <file:line:col: message>" to stderr and returns 1. */
+int cli_fail(const aw_error *err);
+/* Prints "aw <cmd>: <message>" to stderr and returns 2 (usage errors). */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Streams a file (or stdin for "-") through fn in chunks of `chunk` bytes (0 = 1 MiB).
+ * fn returns AW_OK to continue. Errors opening/reading the file name the file. */
+typedef aw_status (*cli_chunk_fn)(void *ud, const char *data, size_t n, aw_error *err);
+aw_status cli_stream_file(const char *path, size_t chunk, cli_chunk_fn fn, void *ud, aw_error *err);
+
+/* Reads a whole (small) file into a malloc'd NUL-terminated buffer, refusing files larger than
+ * max_bytes. *len gets the length. */
+aw_status cli_read_small_file(const char *path, size_t max_bytes, char **out, size_t *len, aw_error *err);
+
+/* Option parsing helpers: if argv[*i] is `name` (e.g. "--window") takes the next argument as the
+ * value, or accepts "--window=20"; advances *i. Return 1 when matched, 0 otherwise, -1 on a
+ * missing or malformed value (message printed). */
+int cli_opt_str(int argc, char **argv, int *i, const char *name, const char **out);
+int cli_opt_double(int argc, char **argv, int *i, const char *name, double *out);
+int cli_opt_size(int argc, char **argv, int *i, const char *name, size_t *out);
+int cli_opt_u64(int argc, char **argv, int *i, const char *name, unsigned long long *out);
+
+/* Creates a directory and its parents (like mkdir -p). */
+aw_status cli_mkdirs(const char *path, aw_error *err);
+/* Writes len bytes to path (replacing it). */
+aw_status cli_write_file(const char *path, const void *data, size_t len, aw_error *err);
+
+#endif
