@@ -51,8 +51,9 @@ WASM_LDFLAGS := -O3 -msimd128 -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sTOT
   -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createAwCore -sENVIRONMENT=web,worker,node \
   -sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8 \
   -sEXPORTED_FUNCTIONS=_malloc,_free -sFILESYSTEM=0 -sINCOMING_MODULE_JS_API=wasmBinary,print,printErr,locateFile
-# Node-only builds (the CLI, test runners and benchmarks compiled to WASM) read files directly.
-WASM_NODE_LDFLAGS := -O3 -msimd128 -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sTOTAL_STACK=1MB \
+# Node-only builds (the CLI, test runners and benchmarks compiled to WASM) read files directly;
+# SINGLE_FILE embeds the .wasm so Node 20 never tries to fetch() it from a file path.
+WASM_NODE_LDFLAGS := -O3 -msimd128 -sSINGLE_FILE=1 -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sTOTAL_STACK=1MB \
   -sENVIRONMENT=node -sNODERAWFS=1 -sEXIT_RUNTIME=1
 
 fuzz_CC := clang

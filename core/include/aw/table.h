@@ -55,8 +55,8 @@ aw_status aw_table_to_csv(const aw_table *t, int iso_time, aw_buf *out);
 /* ---- streaming loader for wide CSV ----
  *
  * The time column is the one named by opts.time_column, else the first whose header is one of
- * timestamp/time/date/datetime/ts/t (case-insensitive), else the first column if its first value
- * parses as a time; the format is detected on the first data row and then required on every row.
+ * timestamp/time/date/datetime/ts/t/time_stamp/@timestamp (case-insensitive), else the first
+ * column if its first value is an ISO 8601 time or an epoch-like number (>= 1e8 seconds); the format is detected on the first data row and then required on every row.
  * Every other column whose first non-missing value is a number becomes a series; columns whose
  * first value is text are reported as skipped text columns. A row is rejected (with line and
  * reason) when its time does not parse, its time is missing, or a series cell is neither a number
