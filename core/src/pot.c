@@ -347,7 +347,7 @@ void aw_pot_params_default(aw_pot_params *p) {
   p->full_fit_every = 0;
 }
 
-#define DEFAULT_FULL_EVERY 64
+#define DEFAULT_FULL_EVERY 1024
 
 aw_status aw_pot_params_check(const aw_pot_params *p, int streaming, aw_error *err) {
   if (!p) return aw_error_set(err, AW_ERR_ARG, "pot: params is NULL");
@@ -620,6 +620,19 @@ static aw_status tail_full_fit(aw_spot *s, tail *tl, size_t min_peaks, aw_error 
   return AW_OK;
 }
 
+/* The method-of-moments candidate cannot beat an interior maximum ll when h has one + to - change
+ * and no - to + change on the grid (the profile likelihood l rises to the maximum and falls after
+ * it there) and x_mom = gamma_m / sigma_m lies on the grid: log L(gamma_m, sigma_m) <= l(x_mom)
+ * <= ll. Otherwise its likelihood is computed (O(N)). */
+static int mom_cannot_win(const tail *tl, double ll) {
+  double N = (double)tl->len, mean = tl->s1 / N, var = tl->s2 / N - mean * mean;
+  if (!(var > 0.0)) return 1;
+  double r = mean * mean / var, g = 0.5 * (1.0 - r), sg = 0.5 * mean * (1.0 + r);
+  double xm = g / sg;
+  if (tl->gmaxima == 1 && tl->gminima == 0 && tl->gn > 0 && xm >= tl->gx[0] && xm <= tl->gx[tl->gn - 1]) return 1;
+  return !(aw_gpd_loglik(tl->ring, tl->len, g, sg) > ll);
+}
+
 /* The fast refit; returns 1 when it produced a fit it can vouch for. */
 static int tail_fast_fit(aw_spot *s, tail *tl, double y_new, int removed, double y_old) {
   fast_state *f = &tl->fs;
@@ -663,7 +676,8 @@ static int tail_fast_fit(aw_spot *s, tail *tl, double y_new, int removed, double
   if (!(sig > 0.0) || !finite_d(sig) || !finite_d(g)) return 0;
   double ll = -N * aw_log(sig) - N * (1.0 + g);
   double lle = -N * aw_log(tl->s1 / N) - N;
-  if (!(ll >= lle)) return 0; /* the exponential fit wins: let the full fit arbitrate */
+  if (!(ll >= lle)) return 0; /* the exponential fit wins: let the bracketed fit arbitrate */
+  if (!mom_cannot_win(tl, ll)) return 0;
   f->x = x;
   tl->fit.gamma = g;
   tl->fit.sigma = sig;
@@ -713,6 +727,73 @@ static int tail_cheap_fit(aw_spot *s, tail *tl) {
   return 1;
 }
 
+/* The bracketed refit: the grid sums say where the single local maximum lies (the cell where h
+ * changes from + to -); Brent refines it there (O(N) per step) and it is compared with gamma = 0
+ * and the moments, as the full fit would. Used when the series cannot (the root crossed 0, the
+ * exponential won, ...). */
+static int tail_bracket_fit(aw_spot *s, tail *tl) {
+  signed char now[GRID_MAX];
+  for (size_t k = 0; k < tl->gn; k++) now[k] = (signed char)grid_sign(tl, k);
+  size_t a = tl->gn, b = tl->gn;
+  for (size_t k = 0; k < tl->gn; k++) {
+    if (now[k] == 0) continue;
+    if (now[k] > 0) a = k;
+    else if (a < tl->gn) {
+      b = k;
+      break;
+    }
+  }
+  if (a >= tl->gn || b >= tl->gn) return 0;
+  double N = (double)tl->len, mean = tl->s1 / N, inv_mean = 1.0 / mean;
+  double xa = tl->gx[a] * mean, xb = tl->gx[b] * mean, ha, hb;
+  if (xa == 0.0) ha = 0.5 * (tl->s2 / N) * inv_mean * inv_mean - 1.0;
+  else grim_h(tl->ring, tl->len, inv_mean, xa, &ha, NULL);
+  if (xb == 0.0) hb = 0.5 * (tl->s2 / N) * inv_mean * inv_mean - 1.0;
+  else grim_h(tl->ring, tl->len, inv_mean, xb, &hb, NULL);
+  if (!(ha > 0.0 && hb < 0.0)) return 0; /* the sums and a direct evaluation disagree: full fit */
+  double xr = brent_root(tl->ring, tl->len, inv_mean, xa, xb, ha, hb);
+  if (xr == 0.0) return 0;
+  double hr, gr;
+  grim_h(tl->ring, tl->len, inv_mean, xr, &hr, &gr);
+  double sig = (gr / xr) * mean;
+  if (!(sig > 0.0) || !finite_d(gr)) return 0;
+  double ll = -N * aw_log(sig) - N * (1.0 + gr);
+  tl->fit.gamma = gr;
+  tl->fit.sigma = sig;
+  tl->fit.loglik = ll;
+  tl->fit.method = AW_GPD_ROOT;
+  double lle = -N * aw_log(mean) - N;
+  if (lle > ll) {
+    tl->fit.gamma = 0.0;
+    tl->fit.sigma = mean;
+    tl->fit.loglik = lle;
+    tl->fit.method = AW_GPD_EXPONENTIAL;
+  }
+  double var = tl->s2 / N - mean * mean;
+  if (var > 0.0) {
+    double r = mean * mean / var, gm = 0.5 * (1.0 - r), sm = 0.5 * mean * (1.0 + r);
+    double llm = aw_gpd_loglik(tl->ring, tl->len, gm, sm);
+    if (llm > tl->fit.loglik) {
+      tl->fit.gamma = gm;
+      tl->fit.sigma = sm;
+      tl->fit.loglik = llm;
+      tl->fit.method = AW_GPD_MOMENTS;
+    }
+  }
+  tl->fit.n = tl->len;
+  tl->fit.n_roots = 1;
+  tl->fit.roots[0] = xr * inv_mean;
+  tl->fit.irregular = tl->fit.gamma < -0.5;
+  tl->fs.valid = 0;
+  if (tl->fit.method == AW_GPD_ROOT) {
+    double x = xr * inv_mean;
+    if (fast_anchor(&tl->fs, tl->ring, tl->len, x)) tl->fs.x = x;
+  }
+  s->fast_fits++;
+  tl->since_full++;
+  return 1;
+}
+
 static aw_status tail_add_excess(aw_spot *s, tail *tl, double y, aw_error *err) {
   int removed;
   double old = 0.0;
@@ -729,9 +810,14 @@ static aw_status tail_add_excess(aw_spot *s, tail *tl, double y, aw_error *err) 
     }
   }
   if (!full) {
-    if (tl->fs.valid) full = !tail_fast_fit(s, tl, y, removed, old);
-    else if (tl->fit.n_roots == 0) full = !tail_cheap_fit(s, tl);
-    else full = 1; /* roots exist but lost to gamma = 0 or the moments: let the full fit compare */
+    /* same root structure as at the last full fit: refit the candidates it had */
+    if (tl->gmaxima == 0) {
+      full = !tail_cheap_fit(s, tl);
+    } else {
+      int ok = tl->fs.valid && tail_fast_fit(s, tl, y, removed, old);
+      if (!ok) ok = tail_bracket_fit(s, tl);
+      full = !ok;
+    }
   }
   if (full) {
     st = tail_full_fit(s, tl, 3, err);

@@ -99,9 +99,11 @@ typedef struct aw_pot_params {
   int both;                /* 1 = both tails (biSPOT / biDSPOT); 0 = upper tail only */
   size_t max_excess;       /* tail memory per side (ring buffer of the latest excesses); 0 = unbounded */
   size_t min_peaks;        /* minimum peaks in the calibration fit; 0 = AW_GPD_MIN_PEAKS */
-  size_t full_fit_every;   /* streaming: a full scan-all-roots fit every this many refits (the
-                              others are warm-started Newton refits of the current maximum); 1 =
-                              every refit is a full fit; 0 = default (64) */
+  size_t full_fit_every;   /* streaming: a full scan-all-roots fit at least every this many refits;
+                              between them the scan grid's sums are updated per excess, so a change
+                              in the set of roots triggers a full fit too, and otherwise the maximum
+                              is refitted warm-started (series Newton, else Brent in its bracket);
+                              1 = every refit is a full fit; 0 = default (1024) */
   int keep_alarms;         /* 0 (default, [S17] Alg. 2): an alarm is not counted in n nor stored in
                               the tail. 1: it is (libspot's discard_anomalies = false): the tail is
                               not censored at z, see docs/pot.md on the censoring ratchet */
