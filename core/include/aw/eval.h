@@ -114,6 +114,15 @@ aw_status aw_nab_score_corpus(const aw_nab_file *files, size_t nfiles, const aw_
 aw_status aw_nab_optimize(const aw_nab_file *files, size_t nfiles, const aw_nab_profile *p, double *threshold,
                           aw_nab_counts *best, const aw_progress *prog, aw_error *err);
 
+/* Reads one NAB series from CSV text: the row times from data_text (a NAB data file,
+ * `timestamp,value`; may be NULL to take them from the results file) and the `anomaly_score` column
+ * of res_text (a detector's results file). Both must parse completely (a rejected row is an error
+ * naming the file and line) and have the same number of rows. *time and *score are allocated
+ * (caller frees with free / AW_FREE). Names are used in messages. */
+aw_status aw_nab_series_from_csv(const char *data_text, size_t data_len, const char *data_name, const char *res_text,
+                                 size_t res_len, const char *res_name, double **time, double **score, size_t *n,
+                                 aw_error *err);
+
 /* 100 (raw - null_raw) / (perfect - null_raw), perfect = total windows * A_TP (nab/runner.py). */
 double aw_nab_normalize(double raw, double null_raw, double perfect);
 
