@@ -227,6 +227,11 @@ export class Workbench {
     return this._job(() => this._request({ type: 'objects' }));
   }
 
+  // Bytes of the engine's WASM memory (it only grows).
+  memory() {
+    return this._job(() => this._request({ type: 'memory' }));
+  }
+
   remove(name) {
     return this._job(() => this._request({ type: 'remove', name }));
   }

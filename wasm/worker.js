@@ -12,6 +12,7 @@
 //   {id, type:'step', step, seed}                       -> result step-result
 //   {id, type:'objects'}                                -> result [{name, type, info, rows, columns}]
 //   {id, type:'remove', name}                           -> result {}
+//   {id, type:'memory'}                                 -> result {heap}  (bytes of WASM memory)
 //   {id, type:'columns', name, columns:[i...], time}    -> result {time: Float64Array|null, columns: [Float64Array]}
 //   {id, type:'downsample', name, columns:[i...], t0, t1, buckets}
 //                                                       -> result {x: Float64Array, y: [Float64Array]}
@@ -152,6 +153,9 @@ const handlers = {
   },
   objects() {
     return takeJson(M._awb_objects(ctx));
+  },
+  memory() {
+    return { heap: M.HEAPU8.length };
   },
   remove(m) {
     withStrings([m.name], (n) => M._awb_remove(ctx, n));

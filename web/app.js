@@ -5,6 +5,8 @@ import { Workbench } from './api.js';
 import { SeriesChart } from './chart.js';
 import { $, el, clear, fmtNum, fmtBytes, fmtTime, fmtError, palette } from './ui.js';
 
+const LOAD_MAX_CELLS = 16 * 1024 * 1024; // 128 MB of values kept at full resolution
+
 const state = {
   wb: null,
   spec: { version: 1, seed: 0, inputs: [], steps: [] },
@@ -88,7 +90,10 @@ async function loadFile(file) {
   const name = inputName(file.name);
   const ctl = startJob(`Loading ${file.name}`);
   try {
-    const info = await state.wb.load(name, 'csv', file, { label: file.name, onProgress: jobProgress, signal: ctl.signal, size: file.size });
+    // a file too large to keep (beyond LOAD_MAX_CELLS values) becomes a min-max overview with exact
+    // statistics, so memory stays bounded whatever the file's size
+    const options = { max_cells: LOAD_MAX_CELLS, overview_on_limit: true };
+    const info = await state.wb.load(name, 'csv', file, { label: file.name, options, onProgress: jobProgress, signal: ctl.signal, size: file.size });
     showRejects(info);
     if (!info.rows) {
       // nothing usable: say so, and keep showing what was loaded before
@@ -144,7 +149,9 @@ async function showTable(name, info) {
   state.selected = new Set(t.columns.slice(0, 6).map((_, i) => i));
   $('#dataset').hidden = false;
   $('#ds-title').textContent = info.label || name;
-  const meta = [`${t.rows.toLocaleString('en-US')} rows`, `${t.columns.length} series`];
+  const rows = info.rows !== undefined ? info.rows : t.rows;
+  const meta = [`${rows.toLocaleString('en-US')} rows`, `${t.columns.length} series`];
+  if (info.overview) meta.push(`too large to keep at full resolution: the chart shows the min and max of ${t.rows / 2} runs of rows; statistics cover every row`);
   if (info.time_column) meta.push(`time: ${info.time_column} (${info.time_format})`);
   if (info.time_start !== undefined) meta.push(`${fmtTime(info.time_start)} → ${fmtTime(info.time_end)}`);
   if ((info.skipped_columns || []).length) meta.push(`text columns skipped: ${info.skipped_columns.join(', ')}`);
@@ -175,8 +182,11 @@ async function renderStats() {
   const cols = [...state.selected].sort((a, b) => a - b).map((i) => state.table.columns[i]);
   const body = clear($('#stats tbody'));
   if (!cols.length) return;
-  const r = await state.wb.step({ id: 'view-stats', op: 'summary', input: state.table.name, params: { columns: cols } });
-  for (const s of r.result.series) {
+  const info = state.table.info || {};
+  const series = info.overview
+    ? (info.stats || []).filter((s) => cols.includes(s.name))
+    : (await state.wb.step({ id: 'view-stats', op: 'summary', input: state.table.name, params: { columns: cols } })).result.series;
+  for (const s of series) {
     body.append(el('tr', {}, el('td', { text: s.name }), ...['count', 'missing', 'min', 'max', 'mean', 'std'].map((k) => el('td', { text: fmtNum(s[k]) }))));
   }
 }
