@@ -188,11 +188,11 @@ static double expm1_dd(double x, double *lo) {
   double pl = rl + q; /* e^r - 1 = rh + pl */
   int j = k & 127;
   int m = (k - j) / 128;
-  if (m > 1000) { /* e^x - 1 == e^x to far more than double precision */
+  if (m > 60) { /* S - 1 and S p without the splitting of two_prod (which overflows above 2^996) */
     double l2;
     double h2 = exp_dd(x, 0.0, &l2, &m);
     *lo = 0.0;
-    return scale2(h2, l2, m);
+    return scale2(h2, m <= 1000 ? l2 - pow2i(-m) : l2, m);
   }
   double s = pow2i(m);
   double sh = aw_exp_tab[j][0] * s, sl = aw_exp_tab[j][1] * s; /* S = 2^(k/128) */
@@ -216,11 +216,10 @@ double aw_expm1(double x) {
 
 /* ---------------------------------------------------------------------------------- log core */
 
-static double log1p_small(double rh, double rl, double *lo);
-
-/* x = 2^k z (x > 0 finite); log(z) = logc + log1p(r) with r = z invc - 1 exact.
- * Returns k; *ch + *cl = logc (ch on a 2^-42 grid), *ph + *pl = log1p(r) (double-double). */
-static int log_parts(double x, double *ch, double *cl, double *ph, double *pl) {
+/* Table reduction: x = 2^k z (x > 0 finite, subnormals included), z in [0.6894, 1.3789), and
+ * r = z invc - 1 = rh + rl exactly (|r| < 0.0040, |rl| <= ulp(rh)); log x = k ln2 + logc +
+ * log1p(r) with logc = -log(invc) from aw_log_tab[*i]. Returns k. */
+static inline int log_reduce(double x, int *i, double *rh, double *rl) {
   uint64_t ix = asu64(x);
   int ksub = 0;
   if (ix < 0x0010000000000000ull) { /* subnormal */
@@ -228,44 +227,52 @@ static int log_parts(double x, double *ch, double *cl, double *ph, double *pl) {
     ksub = -54;
   }
   uint64_t tmp = ix - AW_LOG_OFF;
-  int i = (int)((tmp >> 45) & 127);
+  *i = (int)((tmp >> 45) & 127);
   int k = (int)((tmp >> 52) & 0xfff);
   if (k >= 2048) k -= 4096;
   uint64_t iz = ix - (tmp & 0xfff0000000000000ull);
   double z = asdouble(iz);
-  double invc = aw_log_tab[i][0];
+  double invc = aw_log_tab[*i][0];
   double zh = asdouble(iz & ~(uint64_t)0x1fff); /* 40 significant bits */
   double zl = z - zh;                           /* at most 13 bits */
-  double rh = zh * invc - 1.0;                  /* exact (product fits, then Sterbenz) */
-  double rl = zl * invc;                        /* exact */
-  rh = two_sum(rh, rl, &rl);
-  *ch = aw_log_tab[i][1];
-  *cl = aw_log_tab[i][2];
-  *ph = log1p_small(rh, rl, pl);
+  double h = zh * invc - 1.0;                   /* exact (product fits, then Sterbenz) */
+  double l = zl * invc;                         /* exact */
+  *rh = two_sum(h, l, rl);
   return k + ksub;
 }
 
-/* log1p(rh + rl) for |r| < 0.0040 (|rl| <= ulp(rh)) as a double-double, relative error ~2^-70. */
-static double log1p_small(double rh, double rl, double *lo) {
-  /* log1p(r) = r - r^2/2 + r^3 (1/3 - r/4 + ... + r^6/9): Taylor, |r| < 2^-7.9 so the omitted
-   * terms are below 2^-70 relative; -r^2/2 is kept exact as a double-double. */
+/* log1p(r) - r + r^2/2 = r^3 (1/3 - r/4 + ... - r^5/8), Taylor; for |r| < 2^-7.9 the omitted
+ * terms are below 2^-62 relative to r. Evaluated in Estrin form (shorter dependency chain). */
+static inline double log1p_tail(double r, double r2) {
+  double a = 1.0 / 3 - 0.25 * r, b = 0.2 - (1.0 / 6) * r, c = 1.0 / 7 - 0.125 * r;
+  return r2 * r * (a + r2 * (b + r2 * c));
+}
+
+/* log(x) = k ln2 + L, L = log(z) as a double-double (relative error ~2^-62), from the parts of
+ * log_reduce. */
+static inline double logz_dd(int i, double rh, double rl, double *lo) {
+  double r2 = rh * rh;
+  double e, s = two_sum(aw_log_tab[i][1], rh, &e);
+  double t = (aw_log_tab[i][2] + rl) + (-0.5 * r2 + log1p_tail(rh, r2));
+  return fast_two_sum(s, e + t, lo);
+}
+
+/* log(x) as a double-double with relative error about 2^-68 (for pow): as above, but with r^2
+ * exact and two more Taylor terms. */
+static double log_dd(double x, double *lo) {
+  double rh, rl;
+  int i;
+  int k = log_reduce(x, &i, &rh, &rl);
   double sl, sh = two_prod(rh, rh, &sl);
   double h2 = -0.5 * sh;
   double l2 = -0.5 * sl - rh * rl;
   double q = rh * sh *
              (1.0 / 3 + rh * (-0.25 + rh * (0.2 + rh * (-1.0 / 6 + rh * (1.0 / 7 + rh * (-0.125 + rh * (1.0 / 9)))))));
-  double e, s = two_sum(rh, h2, &e);
-  *lo = e + rl + l2 + q;
-  return s;
-}
-
-/* log(x) as a double-double, relative error about 2^-68, for x > 0 finite. */
-static double log_dd(double x, double *lo) {
-  double ch, cl, ph, pl;
-  int k = log_parts(x, &ch, &cl, &ph, &pl);
-  double hi = (double)k * AW_LN2_HI + ch; /* exact: both on a 2^-42 grid, |sum| < 2^11 */
-  double e, s = two_sum(hi, ph, &e);
-  double l = e + pl + ((double)k * AW_LN2_LO + cl);
+  double hi = (double)k * AW_LN2_HI + aw_log_tab[i][1]; /* exact: both on a 2^-42 grid, |sum| < 2^11 */
+  double e1, s = two_sum(hi, rh, &e1);
+  double e2;
+  s = two_sum(s, h2, &e2);
+  double l = e1 + e2 + rl + l2 + q + ((double)k * AW_LN2_LO + aw_log_tab[i][2]);
   return fast_two_sum(s, l, lo);
 }
 
@@ -279,26 +286,25 @@ static inline int log_special(double x, double *r) {
 }
 
 double aw_log(double x) {
-  double r;
-  if (log_special(x, &r)) return r;
-  double lo, hi = log_dd(x, &lo);
-  return hi + lo;
-}
-
-/* log(z) (without the 2^k part) as a double-double. */
-static int logz_dd(double x, double *h, double *l) {
-  double ch, cl, ph, pl;
-  int k = log_parts(x, &ch, &cl, &ph, &pl);
-  double e, s = two_sum(ch, ph, &e);
-  *h = fast_two_sum(s, e + pl + cl, l);
-  return k;
+  double res;
+  if (log_special(x, &res)) return res;
+  double rh, rl;
+  int i;
+  int k = log_reduce(x, &i, &rh, &rl);
+  double hi = (double)k * AW_LN2_HI + aw_log_tab[i][1]; /* exact */
+  double r2 = rh * rh;
+  double e, s = two_sum(hi, rh, &e);
+  double t = (e + rl) + ((double)k * AW_LN2_LO + aw_log_tab[i][2]) + (-0.5 * r2 + log1p_tail(rh, r2));
+  return s + t;
 }
 
 double aw_log2(double x) {
-  double r;
-  if (log_special(x, &r)) return r;
-  double h, l;
-  int k = logz_dd(x, &h, &l);
+  double res;
+  if (log_special(x, &res)) return res;
+  double rh, rl, l;
+  int i;
+  int k = log_reduce(x, &i, &rh, &rl);
+  double h = logz_dd(i, rh, rl, &l);
   double ml, mh = two_prod(h, AW_INVLN2_H, &ml);
   ml += h * AW_INVLN2_L + l * AW_INVLN2_H;
   double e, s = two_sum((double)k, mh, &e);
@@ -306,10 +312,12 @@ double aw_log2(double x) {
 }
 
 double aw_log10(double x) {
-  double r;
-  if (log_special(x, &r)) return r;
-  double h, l;
-  int k = logz_dd(x, &h, &l);
+  double res;
+  if (log_special(x, &res)) return res;
+  double rh, rl, l;
+  int i;
+  int k = log_reduce(x, &i, &rh, &rl);
+  double h = logz_dd(i, rh, rl, &l);
   double ml, mh = two_prod(h, AW_INVLN10_H, &ml);
   ml += h * AW_INVLN10_L + l * AW_INVLN10_H;
   double kh = (double)k * AW_LOG10_2_HI; /* exact */
@@ -324,17 +332,21 @@ double aw_log1p(double x) {
   }
   if (fabs(x) < 0x1p-54) return x; /* log1p(x) = x - x^2/2 rounds to x; keeps -0 */
   if (x > 0x1.fffffffffffffp1023) return x;
-  if (x > -0x1p-9 && x < 0x1p-8) { /* the interval of log_parts where invc = 1: r = x exactly */
-    double lo, hi = log1p_small(x, 0.0, &lo);
-    return hi + lo;
+  if (x > -0x1p-9 && x < 0x1p-8) { /* where log_reduce has invc = 1: r = x exactly */
+    double r2 = x * x;
+    return x + (-0.5 * r2 + log1p_tail(x, r2));
   }
-  /* 1 + x = uh + ul exactly; log(uh + ul) = log(uh) + ul/uh (the next term is below 2^-106) */
+  /* 1 + x = uh + ul exactly; log(uh + ul) = log(uh) + ul/uh (the next term is below 2^-106
+   * relative to the result, which is at least 2^-9 here) */
   double ul, uh = two_sum(1.0, x, &ul);
-  double ch, cl, ph, pl;
-  int k = log_parts(uh, &ch, &cl, &ph, &pl);
-  double hi = (double)k * AW_LN2_HI + ch;
-  double e, s = two_sum(hi, ph, &e);
-  return s + (e + pl + ((double)k * AW_LN2_LO + cl) + ul / uh);
+  double rh, rl;
+  int i;
+  int k = log_reduce(uh, &i, &rh, &rl);
+  double hi = (double)k * AW_LN2_HI + aw_log_tab[i][1];
+  double r2 = rh * rh;
+  double e, s = two_sum(hi, rh, &e);
+  double t = (e + rl + ul / uh) + ((double)k * AW_LN2_LO + aw_log_tab[i][2]) + (-0.5 * r2 + log1p_tail(rh, r2));
+  return s + t;
 }
 
 /* ------------------------------------------------------------------------------------------ pow */
@@ -530,6 +542,22 @@ static inline double cos_k(double x, double y, double *lo) {
   return w;
 }
 
+/* sin(x + y) as a normalized double-double with relative error about 2^-62 (for tan): the
+ * cubic term x^3 (c0 + z p) is formed from exact products, unlike sin_k. */
+static double sin_k_dd(double x, double y, double *lo) {
+  double zl, zh = two_prod(x, x, &zl);
+  double vl, vh = two_prod(zh, x, &vl); /* x^3 = vh + vl */
+  vl += zl * x;
+  const double *S = aw_sin_poly;
+  double p = S[1] + zh * (S[2] + zh * (S[3] + zh * (S[4] + zh * (S[5] + zh * S[6]))));
+  double cl, ch = two_sum(S[0], zh * p, &cl);
+  cl += AW_SIN_C0L;
+  double tl, th = two_prod(vh, ch, &tl);
+  tl += vh * cl + vl * ch + (y - 0.5 * zh * y);
+  double e, s = two_sum(x, th, &e);
+  return fast_two_sum(s, e + tl, lo);
+}
+
 double aw_sin(double x) {
   double ax = fabs(x), lo, hi;
   if (ax <= 0.785398163397448) {
@@ -574,9 +602,8 @@ double aw_tan(double x) {
   int n = 0;
   if (ax > 0.785398163397448) n = rem_pio2(x, &rh, &rl);
   /* tan = sin/cos (or -cos/sin in odd quadrants), both as double-doubles, divided in dd */
-  double sl, sh = sin_k(rh, rl, &sl);
+  double sl, sh = sin_k_dd(rh, rl, &sl);
   double cl, ch = cos_k(rh, rl, &cl);
-  sh = fast_two_sum(sh, sl, &sl);
   ch = fast_two_sum(ch, cl, &cl);
   double ql, qh;
   if (n & 1) {
@@ -744,10 +771,13 @@ double aw_sigmoid(double x) {
 
 /* p(mid + d) for a fitted piece, as a double-double; the last two Horner steps in dd. */
 static double piece_eval(const aw_math_piece *P, double d, double *lo) {
+  /* sum_{k>=2} c_k d^(k-2) = E(d^2) + d O(d^2): two independent Horner chains */
+  const double *c = P->c;
   int n = P->deg;
-  double p = P->c[n];
-  for (int k = n - 1; k >= 2; k--) p = P->c[k] + d * p;
-  double t = d * p;
+  double d2 = d * d, pe = 0.0, po = 0.0;
+  for (int k = (n & 1) ? n - 1 : n; k >= 2; k -= 2) pe = pe * d2 + c[k];
+  for (int k = (n & 1) ? n : n - 1; k >= 3; k -= 2) po = po * d2 + c[k];
+  double t = d * (pe + d * po);
   double e1, s1 = two_sum(P->c[1], t, &e1);
   e1 += P->c1l;
   double pl, ph = two_prod(d, s1, &pl);
@@ -865,6 +895,7 @@ double aw_normal_q(double x) {
     return scale2(hi, lo, m - 1);
   }
   hi = erfc_tail(-zh, -zl, &lo, &m);
+  if (m < -60) return 1.0; /* 1 - Q(-x) with Q(-x) < 2^-59 */
   double s = pow2i(m - 1);
   double e, r = two_sum(1.0, -hi * s, &e);
   return r + (e - lo * s);
@@ -997,15 +1028,19 @@ double aw_lgamma(double x) {
 
 /* ----------------------------------------------------------------------- float versions */
 
-/* e^x in double with relative error below 2^-48, for |x| <= 200 (not NaN): 2^(k/32) e^r. */
+/* e^x in double with relative error below 2^-45, for |x| <= 200 (not NaN): 2^(k/128) e^r with
+ * |r| <= ln2/256 and e^r ~ 1 + r + r^2/2 + r^3/6 + r^4/24 (the omitted r^5/120 < 2^-49). */
 static inline double exp_fast(double x) {
-  double kd = round_int(x * AW_EXPF_INVL);
-  int k = (int)kd;
-  double r = (x - kd * AW_EXPF_L1) - kd * AW_EXPF_L2;
-  double p = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120)))));
-  int j = k & 31;
-  int m = (k - j) / 32;
-  return aw_exp_tab[4 * j][0] * p * pow2i(m);
+  double z = x * AW_EXP_INVL + 0x1.8p52; /* low bits of z hold k = round(x 128/ln2) */
+  uint64_t ki = asu64(z);
+  double kd = z - 0x1.8p52;
+  double r = x - kd * (AW_EXP_L1 + AW_EXP_L2);
+  double r2 = r * r;
+  double p = (1.0 + r) + r2 * ((0.5 + r * (1.0 / 6)) + r2 * (1.0 / 24));
+  uint64_t j = ki & 127;
+  /* 2^(k/128) = 2^(j/128) 2^floor(k/128): add floor(k/128) to the exponent field (mod 2^64) */
+  double s = asdouble(asu64(aw_exp_tab[j][0]) + ((ki - j) << 45));
+  return s * p;
 }
 
 float aw_expf(float x) {
@@ -1021,18 +1056,17 @@ float aw_tanhf(float x) {
   if (x != x) return nan_f();
   if (ax > 9.1f) return x > 0 ? 1.0f : -1.0f;
   double e = exp_fast(2.0 * (double)ax);
-  double t = (e - 1.0) / (e + 1.0);
-  return (float)(x > 0 ? t : -t);
+  float t = (float)((e - 1.0) / (e + 1.0));
+  return copysignf(t, x); /* sign by bit copy: no data-dependent branch */
 }
 
 float aw_sigmoidf(float x) {
   if (x != x) return nan_f();
   if (x > 30.0f) return 1.0f;
   if (x < -110.0f) return 0.0f;
-  double xd = (double)x;
-  double e = exp_fast(-fabs(xd));
-  double r = x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-  return (float)r;
+  /* 1 / (1 + e^-x) in double for every x (no branch on the sign, which is unpredictable):
+   * e^-x <= e^110 cannot overflow and every step has a relative error below 2^-44. */
+  return (float)(1.0 / (1.0 + exp_fast(-(double)x)));
 }
 
 float aw_logf(float x) {
@@ -1042,18 +1076,16 @@ float aw_logf(float x) {
     if (x > 0) return x; /* +inf */
     return nan_f();      /* x < 0 or NaN */
   }
-  double d = (double)x;
-  uint64_t id = asu64(d);
-  int e = (int)((id >> 52) & 0x7ff) - 1023;
-  double m = asdouble((id & 0x000fffffffffffffull) | 0x3ff0000000000000ull);
-  if (m > 1.4142135623730951) {
-    m *= 0.5;
-    e += 1;
-  }
-  /* log m = 2 atanh(s), s = (m - 1)/(m + 1), |s| <= 0.1716 (m - 1 and m + 1 are exact) */
-  double s = (m - 1.0) / (m + 1.0);
-  double s2 = s * s;
-  double p = s2 * (1.0 / 3 + s2 * (0.2 + s2 * (1.0 / 7 + s2 * (1.0 / 9 + s2 * (1.0 / 11 + s2 * (1.0 / 13))))));
-  double lm = 2.0 * s + 2.0 * s * p;
-  return (float)((double)e * AW_LN2_H + lm);
+  /* the table reduction of log, in double: z has 24 significant bits and invc 13, so
+   * r = z invc - 1 is exact; log1p(r) to degree 4 (the rest is below 2^-42). */
+  uint64_t ix = asu64((double)x);
+  uint64_t tmp = ix - AW_LOG_OFF;
+  int i = (int)((tmp >> 45) & 127);
+  int k = (int)((tmp >> 52) & 0xfff);
+  if (k >= 2048) k -= 4096;
+  double z = asdouble(ix - (tmp & 0xfff0000000000000ull));
+  double r = z * aw_log_tab[i][0] - 1.0;
+  double r2 = r * r;
+  double p = r + r2 * (-0.5 + r * (1.0 / 3 - 0.25 * r));
+  return (float)(((double)k * AW_LN2_H + aw_log_tab[i][1]) + p);
 }

@@ -205,10 +205,6 @@ L = LN2 / N
 l1 = rn_bits(L, 35)
 emit_const("AW_EXP_L1", l1)
 emit_const("AW_EXP_L2", rn(L - l1))
-l1f = rn_bits(LN2 / 32, 40)
-emit_const("AW_EXPF_INVL", rn(32 / LN2), "32/ln2 (float versions)")
-emit_const("AW_EXPF_L1", l1f)
-emit_const("AW_EXPF_L2", rn(LN2 / 32 - l1f))
 emit("/* 2^(j/128), j = 0..127, as {hi, lo} */")
 emit("static const double aw_exp_tab[128][2] = {")
 for j in range(N):
@@ -300,6 +296,7 @@ def emit_poly(name, coef, comment):
 
 coef, err, n = fit(gs, 0, zmax, 0, 2**-62, relative=False, name="sin")
 emit_poly("aw_sin_poly", coef, "sin r = r + r^3 P(r^2), |r| <= 0.7854; |P - exact| <= %.3g (abs)" % err)
+emit_const("AW_SIN_C0L", coef[0][1], "low part of aw_sin_poly[0] (for the double-double kernel of tan)")
 coef, err, n = fit(gc, 0, zmax, 0, 2**-62, relative=False, name="cos")
 emit_poly("aw_cos_poly", coef, "cos r = 1 - r^2/2 + r^4 Q(r^2), |r| <= 0.7854; |Q - exact| <= %.3g (abs)" % err)
 emit()

@@ -37,9 +37,6 @@
 #define AW_EXP_INVL 0x1.71547652b82fep+7  /* 128/ln2 */
 #define AW_EXP_L1 0x1.62e42fefc0000p-8
 #define AW_EXP_L2 -0x1.c610ca86c3899p-44
-#define AW_EXPF_INVL 0x1.71547652b82fep+5  /* 32/ln2 (float versions) */
-#define AW_EXPF_L1 0x1.62e42fefa4000p-6
-#define AW_EXPF_L2 -0x1.8432a1b0e2634p-48
 /* 2^(j/128), j = 0..127, as {hi, lo} */
 static const double aw_exp_tab[128][2] = {
   {0x1.0000000000000p+0, 0.0},
@@ -328,6 +325,7 @@ static const uint32_t aw_two_over_pi[42] = {
 
 /* sin r = r + r^3 P(r^2), |r| <= 0.7854; |P - exact| <= 1.35e-20 (abs) */
 static const double aw_sin_poly[7] = {-0x1.5555555555555p-3, 0x1.1111111111110p-7, -0x1.a01a01a019938p-13, 0x1.71de3a5460946p-19, -0x1.ae645412c3273p-26, 0x1.61217f09bcb04p-33, -0x1.ab17d2facc8bdp-41};
+#define AW_SIN_C0L -0x1.54e7df257dc54p-57  /* low part of aw_sin_poly[0] (for the double-double kernel of tan) */
 /* cos r = 1 - r^2/2 + r^4 Q(r^2), |r| <= 0.7854; |Q - exact| <= 1.02e-21 (abs) */
 static const double aw_cos_poly[7] = {0x1.5555555555555p-5, -0x1.6c16c16c16c16p-10, 0x1.a01a01a019d0ap-16, -0x1.27e4fb7712d5cp-22, 0x1.1eed8deb96ac2p-29, -0x1.9394ba0b4568bp-37, 0x1.ab785a140453dp-45};
 
