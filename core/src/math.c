@@ -787,14 +787,20 @@ static double piece_eval(const aw_math_piece *P, double d, double *lo) {
   return g;
 }
 
-/* erf(x) for |x| < 1/2 as a double-double: x (2/sqrt(pi) + z P(z)), z = x^2. */
+/* erf(x) for |x| < 1/2 as a double-double: x (2/sqrt(pi) + z P(z)), z = x^2, with z exact and
+ * the last two steps (P[0] + z ..., then 2/sqrt(pi) + z ...) in double-double. */
 static double erf_small(double x, double *lo) {
-  double z = x * x;
+  double zl, z = two_prod(x, x, &zl);
   const double *P = aw_erf_poly;
-  double p = P[0] + z * (P[1] + z * (P[2] + z * (P[3] + z * (P[4] + z * (P[5] + z * (P[6] + z * (P[7] + z * P[8])))))));
-  double pl, ph = two_prod(x, AW_2_SQRTPI_H, &pl);
-  pl += x * AW_2_SQRTPI_L + x * z * p;
-  return fast_two_sum(ph, pl, lo);
+  double q = P[1] + z * (P[2] + z * (P[3] + z * (P[4] + z * (P[5] + z * (P[6] + z * (P[7] + z * P[8]))))));
+  double sl, sh = two_sum(P[0], z * q, &sl);
+  double tl, th = two_prod(z, sh, &tl);
+  tl += z * sl + zl * sh;
+  double el, eh = two_sum(AW_2_SQRTPI_H, th, &el);
+  el += AW_2_SQRTPI_L + tl;
+  double rl, rh = two_prod(x, eh, &rl);
+  rl += x * el;
+  return fast_two_sum(rh, rl, lo);
 }
 
 /* erfcx(x) = e^(x^2) erfc(x) for 0.5 <= x <= 28 as a double-double (relative error ~2^-58). */
@@ -834,9 +840,11 @@ double aw_erf(double x) {
   double ax = fabs(x), hi, lo;
   if (x != x) return nan_d();
   if (ax < 0.5) {
-    if (ax < 0x1p-1000) { /* avoid underflow in the split: scale up, one rounding at the end */
-      double y = x * 0x1p64;
-      return (y * AW_2_SQRTPI_H + y * AW_2_SQRTPI_L) * 0x1p-64;
+    if (ax < 0x1p-1000) { /* scale up (exact), then round once into the subnormal range */
+      double y = ax * 0x1p64;
+      double pl, ph = two_prod(y, AW_2_SQRTPI_H, &pl);
+      double r = scale2(ph, pl + y * AW_2_SQRTPI_L, -64);
+      return x < 0 ? -r : r;
     }
     hi = erf_small(x, &lo);
     return hi + lo;

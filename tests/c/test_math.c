@@ -585,8 +585,8 @@ static void test_determinism_hashes(void) {
   } h1[] = {
       {"exp", aw_exp, 0x9ccbe7a1481eb570ull},       {"expm1", aw_expm1, 0xa59ecd1e816ec522ull},       {"log", aw_log, 0xdaaafbbb78171451ull},   {"log1p", aw_log1p, 0xb307cf04895b8863ull},
       {"log2", aw_log2, 0x55b5053654cb2444ull},     {"log10", aw_log10, 0x42ef7781d1897f5cull},       {"sin", aw_sin, 0x4819d90bd8794770ull},   {"cos", aw_cos, 0x79ba782aa14e6875ull},
-      {"tan", aw_tan, 0xb6253e8d2859e192ull},       {"atan", aw_atan, 0x77095af5b141be7bull},         {"tanh", aw_tanh, 0x7dfcbcca2e1cfc75ull}, {"erf", aw_erf, 0x977794e8f09ccef1ull},
-      {"erfc", aw_erfc, 0x97846eca1acbda81ull},     {"normal_q", aw_normal_q, 0xca7ef29246a4f67eull}, {"sigmoid", aw_sigmoid, 0xb1db7f5f0376ba45ull},
+      {"tan", aw_tan, 0xb6253e8d2859e192ull},       {"atan", aw_atan, 0x77095af5b141be7bull},         {"tanh", aw_tanh, 0x7dfcbcca2e1cfc75ull}, {"erf", aw_erf, 0x0d62ba23f1df2183ull},
+      {"erfc", aw_erfc, 0x0d3e28464ae3b3c1ull},     {"normal_q", aw_normal_q, 0xa6cd584fb110665full}, {"sigmoid", aw_sigmoid, 0xb1db7f5f0376ba45ull},
       {"lgamma", aw_lgamma, 0x154f55c252286349ull},
   };
   const int n = 20000;
