@@ -841,6 +841,7 @@ double aw_erf(double x) {
   if (x != x) return nan_d();
   if (ax < 0.5) {
     if (ax < 0x1p-1000) { /* scale up (exact), then round once into the subnormal range */
+      if (ax == 0) return x;
       double y = ax * 0x1p64;
       double pl, ph = two_prod(y, AW_2_SQRTPI_H, &pl);
       double r = scale2(ph, pl + y * AW_2_SQRTPI_L, -64);
