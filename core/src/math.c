@@ -933,15 +933,14 @@ static double lgamma_d(double x, double *lo) {
 /* lgamma for x >= 12 by Stirling's series, double-double accumulation. */
 static double lgamma_stirling(double x) {
   double Ll, Lh = log_dd(x, &Ll);
-  double al, ah;
-  if (x > 0x1p900) { /* keep the splitting in two_prod finite */
-    ah = two_prod(x * 0x1p-100, Lh, &al);
-    ah *= 0x1p100;
-    al *= 0x1p100;
-    if (ah > 0x1.fffffffffffffp1023) return ah;
-  } else {
-    ah = two_prod(x, Lh, &al);
+  if (x > 0x1p900) {
+    /* x (log x - 1) in a scaled copy (two_prod splits must not overflow, and x log x may
+     * overflow while lgamma does not); the other terms are below 2^-800 relative */
+    double xs = x * 0x1p-100;
+    double pl, ph = two_prod(xs, Lh - 1.0, &pl); /* Lh - 1 is exact */
+    return (ph + (pl + xs * Ll)) * 0x1p100;
   }
+  double al, ah = two_prod(x, Lh, &al);
   al += x * Ll;
   /* x log x - x - log(x)/2 + log(2 pi)/2 + series(1/x) */
   double e1, s = two_sum(ah, -x, &e1);
@@ -1086,7 +1085,7 @@ float aw_logf(float x) {
     return nan_f();      /* x < 0 or NaN */
   }
   /* the table reduction of log, in double: z has 24 significant bits and invc 13, so
-   * r = z invc - 1 is exact; log1p(r) to degree 4 (the rest is below 2^-42). */
+   * r = z invc - 1 is exact; log1p(r) to degree 5 (the rest is below 2^-50). */
   uint64_t ix = asu64((double)x);
   uint64_t tmp = ix - AW_LOG_OFF;
   int i = (int)((tmp >> 45) & 127);
@@ -1095,6 +1094,6 @@ float aw_logf(float x) {
   double z = asdouble(ix - (tmp & 0xfff0000000000000ull));
   double r = z * aw_log_tab[i][0] - 1.0;
   double r2 = r * r;
-  double p = r + r2 * (-0.5 + r * (1.0 / 3 - 0.25 * r));
-  return (float)(((double)k * AW_LN2_H + aw_log_tab[i][1]) + p);
+  double p = r + r2 * (-0.5 + r * (1.0 / 3 + r * (-0.25 + r * 0.2)));
+  return (float)(((double)k * AW_LN2_H + aw_log_tab[i][1]) + (aw_log_tab[i][2] + p));
 }

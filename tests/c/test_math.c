@@ -153,7 +153,7 @@ static const fn1 fns[] = {
     {"sigmoid", aw_sigmoid, libc_sigmoid, LDREF(ld_sigmoid),
      {{-50, 50, LIN}, {-745, -40, LIN}, {1e-300, 1, LOGS}}, 0},
     {"lgamma", aw_lgamma, lgamma, LDREF(lgammal),
-     {{1e-300, 1e-3, LOG}, {0, 4, LIN}, {0.9, 2.1, LIN}, {4, 20, LIN}, {20, 1e305, LOG}}, 1},
+     {{1e-300, 1e-3, LOG}, {0, 4, LIN}, {0.9, 2.1, LIN}, {4, 20, LIN}, {20, 1e305, LOG}, {1e300, 2.6e305, LOG}}, 1},
 };
 
 /* ------------------------------------------------------------------------------- accuracy */
