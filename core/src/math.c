@@ -134,12 +134,14 @@ static double scale2(double h, double l, int m) {
 /* Reduction shared by the exp family: x = k ln2/128 + (rh + rl), |rh| <= ln2/256 (plus slack),
  * with rh + rl exact up to 2^-78 (|x| < 1100). Returns k. */
 static inline int exp_reduce(double xh, double xl, double *rh, double *rl) {
-  double kd = round_int(xh * AW_EXP_INVL);
+  double z = xh * AW_EXP_INVL + 0x1.8p52;
+  double kd = z - 0x1.8p52;
   double a = xh - kd * AW_EXP_L1; /* exact: kd * L1 is exact and close to xh */
   double b = kd * AW_EXP_L2;
   double e, s = two_sum(a, -b, &e);
   *rh = two_sum(s, e + xl, rl); /* renormalize: xl may exceed ulp(s) */
-  return (int)kd;
+  /* k from the low 32 bits of z (two's complement), |k| < 2^18 */
+  return (int)((uint32_t)asu64(z) + 0x40000000u) - 0x40000000;
 }
 
 /* e^(xh + xl) = (hi + lo) 2^m, relative error about 2^-62; |xh| <= 1100. */
@@ -150,7 +152,7 @@ static double exp_dd(double xh, double xl, double *lo, int *m) {
   double q = rh * rh * (0.5 + rh * (1.0 / 6 + rh * (1.0 / 24 + rh * (1.0 / 120 + rh * (1.0 / 720)))));
   double p = rh + (rl + q);
   int j = k & 127;
-  *m = (k - j) / 128;
+  *m = (int)(((uint32_t)k + 0x40000000u) >> 7) - (0x40000000 >> 7); /* floor(k / 128) */
   double th = aw_exp_tab[j][0];
   return fast_two_sum(th, aw_exp_tab[j][1] + th * p, lo);
 }
@@ -168,16 +170,20 @@ double aw_exp(double x) {
     return scale2(hi, lo, m);
   }
   if (top < 0x3c9) return 1.0 + x; /* |x| < 2^-54: correctly rounded */
-  double kd = round_int(x * AW_EXP_INVL);
-  int k = (int)kd;
+  /* k = round(x 128/ln2) sits in the low bits of z (two's complement, mod 2^64) */
+  double z = x * AW_EXP_INVL + 0x1.8p52;
+  uint64_t ki = asu64(z);
+  double kd = z - 0x1.8p52;
   double r = (x - kd * AW_EXP_L1) - kd * AW_EXP_L2;
   /* e^r - 1, degree 5 Taylor: the omitted r^6/720 is below 2^-60 for |r| <= ln2/256 */
-  double p = r + r * r * (0.5 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120))));
-  int j = k & 127;
-  int m = (k - j) / 128; /* |x| < 512: -739 <= m <= 739, the result is normal */
+  double r2 = r * r;
+  double p = r + r2 * ((0.5 + r * (1.0 / 6)) + r2 * (1.0 / 24 + r * (1.0 / 120)));
+  uint64_t j = ki & 127;
   double th = aw_exp_tab[j][0];
   double v = th + (aw_exp_tab[j][1] + th * p);
-  return v * pow2i(m);
+  /* |x| < 512: the result 2^m v, -739 <= m <= 739, is normal: add m = (k - j)/128 to the
+   * exponent field, (k - j) 2^45 = m 2^52 (mod 2^64) */
+  return asdouble(asu64(v) + ((ki - j) << 45));
 }
 
 /* e^x - 1 as a double-double, relative error about 2^-62, for -40 <= x <= 709. */
@@ -187,7 +193,7 @@ static double expm1_dd(double x, double *lo) {
   double q = rh * rh * (0.5 + rh * (1.0 / 6 + rh * (1.0 / 24 + rh * (1.0 / 120 + rh * (1.0 / 720)))));
   double pl = rl + q; /* e^r - 1 = rh + pl */
   int j = k & 127;
-  int m = (k - j) / 128;
+  int m = (int)(((uint32_t)k + 0x40000000u) >> 7) - (0x40000000 >> 7); /* floor(k / 128) */
   if (m > 60) { /* S - 1 and S p without the splitting of two_prod (which overflows above 2^996) */
     double l2;
     double h2 = exp_dd(x, 0.0, &l2, &m);
