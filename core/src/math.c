@@ -1,7 +1,8 @@
 /* math.c - portable elementary functions: the same bits on every IEEE-754 platform.
  *
- * Only double +, -, *, /, sqrt-free exact operations (fabs) and integer bit manipulation are used;
- * the build uses -ffp-contract=off so no multiply-add is ever fused. Tables and polynomial
+ * Only double +, -, *, /, the exact fabs/floor/copysignf and integer bit manipulation are used
+ * (no long double, no <math.h> transcendental); the build uses -ffp-contract=off so no
+ * multiply-add is ever fused. Tables and polynomial
  * coefficients come from core/src/internal/gen_math_tables.py (mpmath), see docs/math.md for the
  * algorithm of every function and the measured accuracy.
  *
@@ -688,16 +689,14 @@ double aw_atan2(double y, double x) {
   if (ay == inf || ax == 0) return yneg ? -AW_PIO2_H : AW_PIO2_H;
   /* A = atan(ay / ax) in [0, pi/2], as a double-double; exponents decide the easy cases */
   int ey = ilogb_pos(ay), ex = ilogb_pos(ax);
-  if (ey - ex > 60) {
+  if (ey - ex > 60) { /* A = pi/2 - ax/ay to far more than double precision */
     hi = AW_PIO2_H;
-    lo = AW_PIO2_L;
+    lo = AW_PIO2_L - ax / ay;
   } else if (ex - ey > 60) {
     if (!xneg) {
       double q = ay / ax; /* atan(q) = q to full precision; may be subnormal */
       return yneg ? -q : q;
     }
-    hi = 0.0;
-    lo = 0.0;
     double q = ay / ax;
     double e, s = two_sum(AW_PI_H, -q, &e);
     double r = s + (e + AW_PI_L);
