@@ -48,7 +48,8 @@ double aw_sigmoid(double x);
 double aw_lgamma(double x);
 
 /* float versions for the neural-network core: computed in double and rounded once to float
- * (equal to the correctly rounded result except, rarely, within 2^-20 ulp of a tie). */
+ * (equal to the correctly rounded result except when the exact value lies within a tiny fraction
+ * of an ulp of a rounding tie). */
 float aw_expf(float x);
 float aw_tanhf(float x);
 float aw_sigmoidf(float x);
