@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "aw/math.h"
 #include "aw/nn.h"
 #include "aw/rng.h"
 #include "t.h"
@@ -114,6 +115,49 @@ static void test_gemm_exact(void) {
   float c[2] = {1, 2};
   aw_nn_gemm(0, 0, 1, 2, 0, NULL, 0, NULL, 2, 0, c, 2);
   T_CHECK(c[0] == 0 && c[1] == 0);
+}
+
+/* ------------------------------------------------------------------ vector sigmoid / tanh */
+
+/* Error in units of the float spacing at the exact value (double-precision aw_math). */
+static double ulps(float got, double want) {
+  float w = (float)want;
+  double spacing = fabs((double)nextafterf(w, INFINITY) - (double)w);
+  if (spacing == 0) spacing = 1e-45;
+  return fabs((double)got - want) / spacing;
+}
+
+static void test_vector_activations(void) {
+  enum { N = 400001 };
+  float *x = malloc(N * sizeof *x), *ys = malloc(N * sizeof *ys), *yt = malloc(N * sizeof *yt);
+  for (int i = 0; i < N; i++) x[i] = (float)(-40.0 + 80.0 * i / (N - 1));
+  x[0] = 0.0f, x[1] = -0.0f, x[2] = 1e-30f, x[3] = -1e-20f, x[4] = 1e-3f, x[5] = 200.0f, x[6] = -200.0f;
+  aw_nn_sigmoid_n(N, x, ys);
+  aw_nn_tanh_n(N, x, yt);
+  double ws = 0, wt = 0, abs_s = 0;
+  for (int i = 0; i < N; i++) {
+    double rs = aw_sigmoid(x[i]), rt = aw_tanh(x[i]);
+    /* below 1e-30 only the absolute error matters (the exp argument is clamped at -87) */
+    if (rs > 1e-30) ws = fmax(ws, ulps(ys[i], rs));
+    abs_s = fmax(abs_s, fabs(ys[i] - rs));
+    wt = fmax(wt, ulps(yt[i], rt));
+  }
+  T_CHECKF(ws <= 4.0, "sigmoid worst error %.2f ulp", ws);
+  T_CHECKF(abs_s <= 1e-7, "sigmoid worst absolute error %g", abs_s);
+  T_CHECKF(wt <= 4.0, "tanh worst error %.2f ulp", wt);
+  if (getenv("T_VERBOSE")) fprintf(stderr, "  sigmoid %.2f ulp, tanh %.2f ulp\n", ws, wt);
+  T_CHECK(yt[0] == 0.0f && signbit(yt[1]) && yt[2] == 1e-30f && yt[3] == -1e-20f);
+  T_CHECK(yt[5] == 1.0f && yt[6] == -1.0f && ys[5] == 1.0f && ys[6] >= 0.0f && ys[6] < 1e-37f);
+  T_CHECK(ys[0] == 0.5f);
+  /* odd lengths take the padded tail path with the same per-element results */
+  float a[7], b[7];
+  aw_nn_tanh_n(7, x + 1000, a);
+  for (int i = 0; i < 7; i++) aw_nn_tanh_n(1, x + 1000 + i, b + i);
+  T_CHECK(memcmp(a, b, sizeof a) == 0);
+  float nan = NAN;
+  aw_nn_sigmoid_n(1, &nan, a);
+  T_CHECK(isnan(a[0]));
+  free(x), free(ys), free(yt);
 }
 
 /* ------------------------------------------------------------------ against PyTorch */
@@ -426,13 +470,14 @@ static double rnn_loss(void *vc) {
   return dot_d(c->T * c->B * c->H, c->h, c->r);
 }
 
-static void grad_rnn(int gru) {
+/* H = 6 runs the scalar element-wise path, H = 8 the fused four-lane one. */
+static void grad_rnn(int gru, size_t H) {
   rnn_ctx c = {0};
   aw_error e;
   aw_rng r;
   aw_rng_seed(&r, 16 + (uint64_t)gru);
   c.gru = gru;
-  c.T = 5, c.B = 3, c.in = 3, c.H = 6;
+  c.T = 5, c.B = 3, c.in = 3, c.H = H;
   if (gru) {
     T_EQ_INT(aw_nn_gru_declare(&c.g, &c.P, "g", c.in, c.H, &e), AW_OK);
   } else {
@@ -456,7 +501,7 @@ static void grad_rnn(int gru) {
     aw_nn_lstm_backward(&c.l, &c.P, c.T, c.B, c.x, c.h, c.r, dx);
   for (size_t i = 0; i < c.P.n; i++) {
     char label[64];
-    snprintf(label, sizeof label, "%s %s", gru ? "gru" : "lstm", c.P.t[i].name);
+    snprintf(label, sizeof label, "%s H=%zu %s", gru ? "gru" : "lstm", H, c.P.t[i].name);
     T_GRAD(label, aw_nn_w(&c.P, i), aw_nn_g(&c.P, i), c.P.t[i].rows * c.P.t[i].cols, rnn_loss, &c);
   }
   T_GRAD(gru ? "gru x" : "lstm x", c.x, dx, nx, rnn_loss, &c);
@@ -466,8 +511,14 @@ static void grad_rnn(int gru) {
   aw_nn_params_free(&c.P);
 }
 
-static void test_grad_lstm(void) { grad_rnn(0); }
-static void test_grad_gru(void) { grad_rnn(1); }
+static void test_grad_lstm(void) {
+  grad_rnn(0, 6);
+  grad_rnn(0, 8);
+}
+static void test_grad_gru(void) {
+  grad_rnn(1, 6);
+  grad_rnn(1, 8);
+}
 
 typedef struct att_ctx {
   size_t B, T, d;
@@ -599,6 +650,7 @@ static void test_learns_regression(void) {
 int main(int argc, char **argv) {
   if (argc > 1) t_filter = argv[1];
   T_RUN(test_gemm_exact);
+  T_RUN(test_vector_activations);
   T_RUN(test_lstm_gru_vs_torch);
   T_RUN(test_attention_bn_vs_torch);
   T_RUN(test_adam_vs_torch);

@@ -111,10 +111,12 @@ void aw_nn_gemm(int transA, int transB, size_t M, size_t N, size_t K, const floa
   size_t ars = transA ? 1 : lda, acs = transA ? lda : 1;
   size_t brs = transB ? 1 : ldb, bcs = transB ? ldb : 1;
   float bp[KC * NR];
-  for (size_t j0 = 0; j0 < N; j0 += NR) {
-    size_t nj = N - j0 < NR ? N - j0 : NR;
-    for (size_t k0 = 0; k0 < K; k0 += KC) {
-      size_t kc = K - k0 < KC ? K - k0 : KC;
+  /* K blocks outermost: one block of B (KC rows) and of A stays in L2 while every column panel
+   * and row tile of C is updated; the per-element order over k is unchanged. */
+  for (size_t k0 = 0; k0 < K; k0 += KC) {
+    size_t kc = K - k0 < KC ? K - k0 : KC;
+    for (size_t j0 = 0; j0 < N; j0 += NR) {
+      size_t nj = N - j0 < NR ? N - j0 : NR;
       for (size_t k = 0; k < kc; k++) {
         const float *src = B + (k0 + k) * brs + j0 * bcs;
         float *dst = bp + k * NR;

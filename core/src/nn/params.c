@@ -154,10 +154,10 @@ void aw_nn_act_forward(aw_nn_act act, float slope, size_t n, const float *x, flo
     for (size_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : slope * x[i];
     break;
   case AW_NN_TANH:
-    for (size_t i = 0; i < n; i++) y[i] = aw_tanhf(x[i]);
+    aw_nn_tanh_n(n, x, y);
     break;
   case AW_NN_SIGMOID:
-    for (size_t i = 0; i < n; i++) y[i] = aw_sigmoidf(x[i]);
+    aw_nn_sigmoid_n(n, x, y);
     break;
   }
 }

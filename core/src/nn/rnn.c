@@ -11,6 +11,7 @@
 
 #include "aw/math.h"
 #include "aw/nn.h"
+#include "vmath.h"
 
 static aw_status pname(char *buf, const char *prefix, const char *suffix, aw_error *err) {
   int n = snprintf(buf, AW_NN_NAME_MAX, "%s.%s", prefix, suffix);
@@ -103,21 +104,42 @@ aw_status aw_nn_lstm_forward(aw_nn_lstm *l, const aw_nn_params *p, size_t T, siz
     if (t > 0) aw_nn_gemm(0, 0, B, G, H, h + (t - 1) * B * H, H, U, G, 1, Zt, G);
     const float *cprev = t > 0 ? l->c + (t - 1) * B * H : NULL;
     float *ct = l->c + t * B * H, *tct = l->tc + t * B * H, *ht = h + t * B * H;
+#ifdef AW_NN_HAVE_V4
+    if (H % 4 == 0) {
+      /* fused: gates, cell, output in one pass, four hidden units at a time */
+      for (size_t b = 0; b < B; b++) {
+        float *z = Zt + b * G, *c = ct + b * H, *tc = tct + b * H, *hb = ht + b * H;
+        const float *cp = cprev ? cprev + b * H : NULL;
+        for (size_t j = 0; j < H; j += 4) {
+          v4f ig = vsigmoid(vload(z + j)), fg = vsigmoid(vload(z + H + j));
+          v4f gg = vtanh(vload(z + 2 * H + j)), og = vsigmoid(vload(z + 3 * H + j));
+          v4f cv = cp ? fg * vload(cp + j) + ig * gg : ig * gg;
+          v4f tv = vtanh(cv);
+          vstore(z + j, ig), vstore(z + H + j, fg), vstore(z + 2 * H + j, gg), vstore(z + 3 * H + j, og);
+          vstore(c + j, cv), vstore(tc + j, tv), vstore(hb + j, og * tv);
+        }
+      }
+      continue;
+    }
+#endif
     for (size_t b = 0; b < B; b++) {
       float *z = Zt + b * G;
-      for (size_t j = 0; j < H; j++) {
-        float ig = aw_sigmoidf(z[j]);
-        float fg = aw_sigmoidf(z[H + j]);
-        float gg = aw_tanhf(z[2 * H + j]);
-        float og = aw_sigmoidf(z[3 * H + j]);
-        float cp = cprev ? cprev[b * H + j] : 0.0f;
-        float c = fg * cp + ig * gg;
-        float tc = aw_tanhf(c);
-        z[j] = ig, z[H + j] = fg, z[2 * H + j] = gg, z[3 * H + j] = og;
-        ct[b * H + j] = c;
-        tct[b * H + j] = tc;
-        ht[b * H + j] = og * tc;
+      aw_nn_sigmoid_n(2 * H, z, z);             /* i, f */
+      aw_nn_tanh_n(H, z + 2 * H, z + 2 * H);    /* g */
+      aw_nn_sigmoid_n(H, z + 3 * H, z + 3 * H); /* o */
+      float *c = ct + b * H;
+      if (cprev) {
+        const float *cp = cprev + b * H;
+        for (size_t j = 0; j < H; j++) c[j] = z[H + j] * cp[j] + z[j] * z[2 * H + j];
+      } else {
+        for (size_t j = 0; j < H; j++) c[j] = z[j] * z[2 * H + j];
       }
+    }
+    aw_nn_tanh_n(B * H, ct, tct);
+    for (size_t b = 0; b < B; b++) {
+      const float *o = Zt + b * G + 3 * H, *tc = tct + b * H;
+      float *hb = ht + b * H;
+      for (size_t j = 0; j < H; j++) hb[j] = o[j] * tc[j];
     }
   }
   return AW_OK;
@@ -134,7 +156,31 @@ void aw_nn_lstm_backward(aw_nn_lstm *l, aw_nn_params *p, size_t T, size_t B, con
     const float *gt = l->gates + t * B * G, *tct = l->tc + t * B * H, *dht = dh + t * B * H;
     const float *cprev = t > 0 ? l->c + (t - 1) * B * H : NULL;
     float *dzt = l->dz + t * B * G;
-    for (size_t b = 0; b < B; b++) {
+    size_t j0 = 0;
+#ifdef AW_NN_HAVE_V4
+    if (H % 4 == 0) {
+      const v4f one = vsplat(1.0f);
+      for (size_t b = 0; b < B; b++) {
+        const float *g = gt + b * G;
+        float *dz = dzt + b * G;
+        for (size_t j = 0; j < H; j += 4) {
+          size_t e = b * H + j;
+          v4f ig = vload(g + j), fg = vload(g + H + j), gg = vload(g + 2 * H + j), og = vload(g + 3 * H + j);
+          v4f tc = vload(tct + e);
+          v4f dhv = vload(dht + e) + vload(dhn + e);
+          v4f dc = vload(dcn + e) + (dhv * og) * (one - tc * tc);
+          v4f cp = cprev ? vload(cprev + e) : vsplat(0.0f);
+          vstore(dz + j, (dc * gg) * (ig * (one - ig)));
+          vstore(dz + H + j, (dc * cp) * (fg * (one - fg)));
+          vstore(dz + 2 * H + j, (dc * ig) * (one - gg * gg));
+          vstore(dz + 3 * H + j, (dhv * tc) * (og * (one - og)));
+          vstore(dcn + e, dc * fg);
+        }
+      }
+      j0 = H;
+    }
+#endif
+    for (size_t b = 0; j0 < H && b < B; b++) {
       const float *g = gt + b * G;
       float *dz = dzt + b * G;
       for (size_t j = 0; j < H; j++) {
@@ -226,16 +272,37 @@ aw_status aw_nn_gru_forward(aw_nn_gru *l, const aw_nn_params *p, size_t T, size_
     if (t > 0) aw_nn_gemm(0, 0, B, G, H, h + (t - 1) * B * H, H, U, G, 1, zht, G);
     const float *hprev = t > 0 ? h + (t - 1) * B * H : NULL;
     float *ht = h + t * B * H;
+#ifdef AW_NN_HAVE_V4
+    if (H % 4 == 0) {
+      const v4f one = vsplat(1.0f);
+      for (size_t b = 0; b < B; b++) {
+        const float *zx = zxt + b * G, *zh = zht + b * G;
+        float *g = gt + b * G, *hb = ht + b * H;
+        const float *hp = hprev ? hprev + b * H : NULL;
+        for (size_t j = 0; j < H; j += 4) {
+          v4f r = vsigmoid(vload(zx + j) + vload(zh + j));
+          v4f z = vsigmoid(vload(zx + H + j) + vload(zh + H + j));
+          v4f n = vtanh(vload(zx + 2 * H + j) + r * vload(zh + 2 * H + j));
+          vstore(g + j, r), vstore(g + H + j, z), vstore(g + 2 * H + j, n);
+          vstore(hb + j, hp ? (one - z) * n + z * vload(hp + j) : (one - z) * n);
+        }
+      }
+      continue;
+    }
+#endif
     for (size_t b = 0; b < B; b++) {
       const float *zx = zxt + b * G, *zh = zht + b * G;
       float *g = gt + b * G;
-      for (size_t j = 0; j < H; j++) {
-        float r = aw_sigmoidf(zx[j] + zh[j]);
-        float z = aw_sigmoidf(zx[H + j] + zh[H + j]);
-        float n = aw_tanhf(zx[2 * H + j] + r * zh[2 * H + j]);
-        float hp = hprev ? hprev[b * H + j] : 0.0f;
-        g[j] = r, g[H + j] = z, g[2 * H + j] = n;
-        ht[b * H + j] = (1.0f - z) * n + z * hp;
+      for (size_t j = 0; j < 2 * H; j++) g[j] = zx[j] + zh[j];
+      aw_nn_sigmoid_n(2 * H, g, g); /* r, z */
+      for (size_t j = 0; j < H; j++) g[2 * H + j] = zx[2 * H + j] + g[j] * zh[2 * H + j];
+      aw_nn_tanh_n(H, g + 2 * H, g + 2 * H); /* n */
+      float *hb = ht + b * H;
+      if (hprev) {
+        const float *hp = hprev + b * H;
+        for (size_t j = 0; j < H; j++) hb[j] = (1.0f - g[H + j]) * g[2 * H + j] + g[H + j] * hp[j];
+      } else {
+        for (size_t j = 0; j < H; j++) hb[j] = (1.0f - g[H + j]) * g[2 * H + j];
       }
     }
   }
@@ -252,7 +319,31 @@ void aw_nn_gru_backward(aw_nn_gru *l, aw_nn_params *p, size_t T, size_t B, const
     const float *gt = l->gates + t * B * G, *zht = l->zh + t * B * G, *dht = dh + t * B * H;
     const float *hprev = t > 0 ? h + (t - 1) * B * H : NULL;
     float *dzxt = l->dzx + t * B * G, *dzht = l->dzh + t * B * G;
-    for (size_t b = 0; b < B; b++) {
+    size_t j0 = 0;
+#ifdef AW_NN_HAVE_V4
+    if (H % 4 == 0) {
+      const v4f one = vsplat(1.0f);
+      for (size_t b = 0; b < B; b++) {
+        const float *g = gt + b * G, *zh = zht + b * G;
+        float *dzx = dzxt + b * G, *dzh = dzht + b * G;
+        for (size_t j = 0; j < H; j += 4) {
+          size_t e = b * H + j;
+          v4f r = vload(g + j), z = vload(g + H + j), n = vload(g + 2 * H + j);
+          v4f hp = hprev ? vload(hprev + e) : vsplat(0.0f);
+          v4f dhv = vload(dht + e) + vload(dhn + e);
+          v4f dan = (dhv * (one - z)) * (one - n * n);
+          v4f dar = (dan * vload(zh + 2 * H + j)) * (r * (one - r));
+          v4f daz = (dhv * (hp - n)) * (z * (one - z));
+          vstore(dzx + j, dar), vstore(dzh + j, dar);
+          vstore(dzx + H + j, daz), vstore(dzh + H + j, daz);
+          vstore(dzx + 2 * H + j, dan), vstore(dzh + 2 * H + j, dan * r);
+          vstore(dhn + e, dhv * z);
+        }
+      }
+      j0 = H;
+    }
+#endif
+    for (size_t b = 0; j0 < H && b < B; b++) {
       const float *g = gt + b * G, *zh = zht + b * G;
       float *dzx = dzxt + b * G, *dzh = dzht + b * G;
       for (size_t j = 0; j < H; j++) {
