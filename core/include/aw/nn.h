@@ -125,9 +125,10 @@ typedef enum aw_nn_act {
   AW_NN_SIGMOID = 4
 } aw_nn_act;
 
-/* Element-wise logistic sigmoid and tanh of n floats (y may equal x), four lanes at a time with
+/* Element-wise exp (arguments clamped to [-87, 88]), logistic sigmoid and tanh of n floats (y may equal x), four lanes at a time with
  * float arithmetic only (core/src/nn/vmath.c): identical bits on every platform, within a few ulp
  * of the exact values. The recurrent layers' gates use these. */
+void aw_nn_exp_n(size_t n, const float *x, float *y);
 void aw_nn_sigmoid_n(size_t n, const float *x, float *y);
 void aw_nn_tanh_n(size_t n, const float *x, float *y);
 

@@ -135,7 +135,8 @@ typedef struct aw_nn_model_opts {
   aw_nn_act head_act;   /* DAM: activation between head layers, default ReLU */
   size_t mlp[3];        /* MLP-AE: 128, 64, 14 */
   float dropout;        /* MLP-AE: dropout probability, default 0.1 */
-  float leaky_slope;    /* MLP-AE: LeakyReLU slope, default 0.01 */
+  aw_nn_act mlp_act;    /* MLP-AE: hidden activation, default LeakyReLU */
+  float leaky_slope;    /* LeakyReLU slope (MLP-AE, and DAM heads if chosen), default 0.01 */
   size_t rnn[2];        /* GRU-AE / LSTM-AE: encoder sizes (decoder mirrored), default {16, 14} */
   aw_nn_score_kind score;
 } aw_nn_model_opts;

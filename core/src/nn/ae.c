@@ -5,7 +5,7 @@
  * so an autoencoder's score for window i belongs to step i+W like a predictor's.
  *
  * MLP: W*dims -> 128 -> 64 -> 14 -> 64 -> 128 -> W*dims. Every hidden layer is dense -> batch norm
- * -> LeakyReLU, followed by dropout except at the 14-wide bottleneck; the output layer is linear.
+ * -> LeakyReLU (model option), followed by dropout except at the 14-wide bottleneck; the output layer is linear.
  * (The paper lists the sizes and the three ingredients, not their order; this is the usual one.)
  *
  * GRU / LSTM: encoder cell(dims -> 16) -> cell(16 -> 14), whose last hidden state is the latent
@@ -95,7 +95,7 @@ static aw_status mlp_forward(aw_nn_model *m, const float *x, const size_t *win, 
     size_t n = B * A->sz[k + 1];
     aw_nn_dense_forward(&A->dense[k], &m->P, B, h, A->z[k]);
     if ((s = aw_nn_batchnorm_forward(&A->bn[k], &m->P, B, A->z[k], A->y[k], train, err))) return s;
-    aw_nn_act_forward(AW_NN_LEAKY_RELU, m->o.leaky_slope, n, A->y[k], A->a[k]);
+    aw_nn_act_forward(m->o.mlp_act, m->o.leaky_slope, n, A->y[k], A->a[k]);
     if (A->dropped && mlp_has_dropout(m, k))
       aw_nn_dropout_forward(n, m->o.dropout, &m->drop_rng, A->a[k], A->mask[k], A->o[k]);
     else
@@ -113,7 +113,7 @@ static void mlp_backward(aw_nn_model *m, size_t B) {
   for (size_t k = MLP_HID; k-- > 0;) {
     size_t n = B * A->sz[k + 1];
     if (A->dropped && mlp_has_dropout(m, k)) aw_nn_dropout_backward(n, A->mask[k], g, g);
-    aw_nn_act_backward(AW_NN_LEAKY_RELU, m->o.leaky_slope, n, A->y[k], A->a[k], g, g);
+    aw_nn_act_backward(m->o.mlp_act, m->o.leaky_slope, n, A->y[k], A->a[k], g, g);
     aw_nn_batchnorm_backward(&A->bn[k], &m->P, B, g, g2);
     aw_nn_dense_backward(&A->dense[k], &m->P, B, k ? A->o[k - 1] : A->xin, g2, k ? g : NULL);
   }

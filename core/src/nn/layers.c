@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "aw/math.h"
 #include "aw/nn.h"
 
 /* "prefix.suffix" into buf (AW_NN_NAME_MAX); fails when too long. */
@@ -183,11 +182,10 @@ void aw_nn_attention_forward(size_t B, size_t T, size_t d, const float *q, const
       if (ab[t] > mx) mx = ab[t];
     }
     /* softmax with the maximum subtracted (exact shift, no overflow) */
+    for (size_t t = 0; t < T; t++) ab[t] = ab[t] - mx;
+    aw_nn_exp_n(T, ab, ab);
     float sum = 0.0f;
-    for (size_t t = 0; t < T; t++) {
-      ab[t] = aw_expf(ab[t] - mx);
-      sum = sum + ab[t];
-    }
+    for (size_t t = 0; t < T; t++) sum = sum + ab[t];
     for (size_t t = 0; t < T; t++) ab[t] = ab[t] / sum;
     float *ob = out + b * d;
     memset(ob, 0, d * sizeof *ob);

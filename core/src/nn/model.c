@@ -35,6 +35,7 @@ void aw_nn_model_opts_default(aw_nn_model_opts *o) {
   o->head_act = AW_NN_RELU;
   o->mlp[0] = 128, o->mlp[1] = 64, o->mlp[2] = 14;
   o->dropout = 0.1f;
+  o->mlp_act = AW_NN_LEAKY_RELU;
   o->leaky_slope = 0.01f;
   o->rnn[0] = 16, o->rnn[1] = 14;
   o->score = AW_NN_SCORE_DEFAULT;
@@ -103,8 +104,8 @@ static aw_status check_opts(const aw_nn_model_opts *o, aw_error *err) {
     return aw_error_set(err, AW_ERR_ARG, "model: dropout must be in [0, 1), got %g", (double)o->dropout);
   if (!(o->leaky_slope >= 0.0f && o->leaky_slope < 1.0f))
     return aw_error_set(err, AW_ERR_ARG, "model: LeakyReLU slope must be in [0, 1)");
-  if ((unsigned)o->head_act > AW_NN_SIGMOID)
-    return aw_error_set(err, AW_ERR_ARG, "model: unknown head activation %d", (int)o->head_act);
+  if ((unsigned)o->head_act > AW_NN_SIGMOID || (unsigned)o->mlp_act > AW_NN_SIGMOID)
+    return aw_error_set(err, AW_ERR_ARG, "model: unknown activation %d", (int)o->head_act);
   if ((unsigned)o->score > AW_NN_SCORE_MSE)
     return aw_error_set(err, AW_ERR_ARG, "model: unknown score kind %d", (int)o->score);
   return AW_OK;
@@ -408,6 +409,7 @@ static char *header_json(const aw_nn_model *m) {
     cJSON_AddNumberToObject(o, "hidden", (double)m->o.hidden);
     cJSON_AddItemToObject(o, "head", size_array(m->o.head, 2));
     cJSON_AddNumberToObject(o, "head_act", (double)m->o.head_act);
+    cJSON_AddNumberToObject(o, "mlp_act", (double)m->o.mlp_act);
     cJSON_AddItemToObject(o, "mlp", size_array(m->o.mlp, 3));
     cJSON_AddNumberToObject(o, "dropout", (double)m->o.dropout);
     cJSON_AddNumberToObject(o, "leaky_slope", (double)m->o.leaky_slope);
@@ -544,7 +546,6 @@ aw_nn_model *aw_nn_model_load(const void *data, size_t len, const char *file, aw
     goto fail;
   }
   {
-    size_t gs[1];
     const cJSON *ga = cJSON_GetObjectItemCaseSensitive(h, "groups");
     if (!cJSON_IsArray(ga) || (size_t)cJSON_GetArraySize(ga) != d) LOAD_FAIL("model header: bad \"groups\"");
     for (size_t j = 0; j < d; j++) {
@@ -553,7 +554,6 @@ aw_nn_model *aw_nn_model_load(const void *data, size_t len, const char *file, aw
         LOAD_FAIL("model header: bad group of column %zu", j + 1);
       groups[j] = (int)g->valuedouble;
     }
-    (void)gs;
   }
   if (!json_doubles(h, "offset", d, offset) || !json_doubles(h, "scale", d, scale))
     LOAD_FAIL("model header: bad \"offset\" or \"scale\"");
@@ -565,9 +565,10 @@ aw_nn_model *aw_nn_model_load(const void *data, size_t len, const char *file, aw
   {
     const cJSON *oj = cJSON_GetObjectItemCaseSensitive(h, "opts");
     const cJSON *seed = cJSON_GetObjectItemCaseSensitive(oj, "seed");
-    size_t act, score;
+    size_t act, mact, score;
     if (!cJSON_IsObject(oj) || !cJSON_IsString(seed) || !json_size(oj, "hidden", 4096, &o.hidden) ||
         !json_sizes(oj, "head", 2, 4096, o.head) || !json_size(oj, "head_act", AW_NN_SIGMOID, &act) ||
+        !json_size(oj, "mlp_act", AW_NN_SIGMOID, &mact) ||
         !json_sizes(oj, "mlp", 3, 4096, o.mlp) || !json_sizes(oj, "rnn", 2, 4096, o.rnn) ||
         !json_size(oj, "score", AW_NN_SCORE_MSE, &score))
       LOAD_FAIL("model header: bad \"opts\"");
@@ -576,6 +577,7 @@ aw_nn_model *aw_nn_model_load(const void *data, size_t len, const char *file, aw
     if (!cJSON_IsNumber(dr) || !cJSON_IsNumber(ls)) LOAD_FAIL("model header: bad \"opts\"");
     o.seed = strtoull(seed->valuestring, NULL, 10);
     o.head_act = (aw_nn_act)act;
+    o.mlp_act = (aw_nn_act)mact;
     o.score = (aw_nn_score_kind)score;
     o.dropout = (float)dr->valuedouble;
     o.leaky_slope = (float)ls->valuedouble;

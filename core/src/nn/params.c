@@ -2,7 +2,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "aw/math.h"
 #include "aw/nn.h"
 
 aw_status aw_nn_params_declare(aw_nn_params *p, const char *name, size_t rows, size_t cols,

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "aw/math.h"
 #include "aw/nn.h"
 #include "vmath.h"
 

@@ -1,11 +1,14 @@
 /* vmath.c - sigmoid and tanh over float arrays, four lanes at a time.
  *
- * Why not aw_sigmoidf / aw_tanhf per element: the LSTM and GRU gates need about 230 million of
+ * Why not aw_expf / aw_sigmoidf / aw_tanhf per element: the LSTM and GRU gates need about 230 million of
  * them per DAM epoch, and a scalar double-precision call each made half of the training time.
  * These use only float +, -, *, / and bit operations (no FMA: -ffp-contract=off), so like aw_math
  * they give the same bits on every platform; a lane computes exactly what a scalar would, so SSE,
  * WASM SIMD128 and the plain-C fallback agree. Accuracy against the double-precision functions
  * (tests/c/test_nn.c, dense grid over the whole float range): a few ulp.
+ *
+ * The attention softmax uses the same exp, so the whole network depends on no libm function and
+ * its weights for a seed do not change when aw_math's rounding does.
  *
  * exp: x = n ln2 + r with Cody-Waite's two-part ln2 (n ln2_hi is exact for |n| < 2^15),
  * |r| <= ln2 / 2, e^r by its degree-7 Taylor polynomial (truncation < 5e-9 relative), 2^n built
@@ -34,6 +37,7 @@
       memcpy(y + i, t, (n - i) * sizeof *t);                          \
     }                                                                 \
   }
+MAP(aw_nn_exp_n, vexp)
 MAP(aw_nn_sigmoid_n, vsigmoid)
 MAP(aw_nn_tanh_n, vtanh)
 
@@ -63,6 +67,10 @@ static float sexp(float x) {
   float two_n;
   memcpy(&two_n, &bits, 4);
   return p * two_n;
+}
+
+void aw_nn_exp_n(size_t n, const float *x, float *y) {
+  for (size_t i = 0; i < n; i++) y[i] = sexp(x[i]);
 }
 
 void aw_nn_sigmoid_n(size_t n, const float *x, float *y) {
