@@ -234,7 +234,9 @@ aw_nn_trainer *aw_nn_trainer_new(aw_nn_model *m, const aw_nn_dataset *ds,
                                  const aw_nn_train_opts *o, aw_error *err);
 void aw_nn_trainer_free(aw_nn_trainer *t);
 /* Trains up to max_batches mini-batches (at the end of an epoch: validation and the early-stopping
- * check). Progress is reported after every batch (fraction of all planned batches, stage "train");
+ * check). Progress is reported after every batch: fraction of all planned batches, stage "train",
+ * or "epoch" after the batch that completed an epoch (the history and validation loss are then
+ * updated; read them with aw_nn_trainer_stats / aw_nn_trainer_history);
  * a cancel request returns AW_ERR_CANCELLED after the current batch, leaving the trainer usable.
  * AW_ERR_NUMERIC if the loss becomes NaN or infinite. */
 aw_status aw_nn_trainer_step(aw_nn_trainer *t, size_t max_batches, const aw_progress *pr,

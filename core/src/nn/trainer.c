@@ -182,9 +182,10 @@ aw_status aw_nn_trainer_step(aw_nn_trainer *t, size_t max_batches, const aw_prog
     t->ep_n += B;
     t->batch++;
     t->total++;
-    if (t->batch == t->nb && (s = end_epoch(t, err))) return s;
+    int epoch_end = t->batch == t->nb;
+    if (epoch_end && (s = end_epoch(t, err))) return s;
     double frac = (double)t->total / ((double)t->o.epochs * (double)t->nb);
-    if (aw_progress_report(pr, t->done ? 1.0 : frac, "train"))
+    if (aw_progress_report(pr, t->done ? 1.0 : frac, epoch_end ? "epoch" : "train"))
       return aw_error_set(err, AW_ERR_CANCELLED, "training cancelled at epoch %zu, batch %zu", t->epoch + 1,
                           t->batch);
   }
