@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "aw/nn_model.h"
+#include "cJSON.h"
 #include "aw/rng.h"
 #include "nn/model_internal.h"
 #include "t.h"
@@ -740,6 +741,76 @@ static void test_bad_input(void) {
   free(x);
 }
 
+/* ------------------------------------------------------------------ JSON */
+
+static void test_json(void) {
+  aw_error e;
+  aw_nn_kind k;
+  aw_nn_dataset_opts d;
+  aw_nn_model_opts m;
+  aw_nn_train_opts t;
+  cJSON *o = cJSON_Parse("{\"method\":\"dam-l\",\"window\":12,\"train_frac\":0.5,\"seed\":7,\"epochs\":3,"
+                         "\"batch\":64,\"lr\":0.002,\"head\":[16,4],\"head_act\":\"tanh\",\"scaling\":\"minmax\","
+                         "\"restore_best\":false,\"score\":\"mse\"}");
+  T_EQ_INT(aw_nn_opts_from_json(o, &k, &d, &m, &t, &e), AW_OK);
+  T_EQ_INT(k, AW_NN_DAM_L);
+  T_EQ_INT(d.window, 12);
+  T_NEAR(d.train_frac, 0.5, 0);
+  T_EQ_INT(d.scaling, AW_NN_SCALE_MINMAX);
+  T_EQ_INT(m.seed, 7);
+  T_EQ_INT(t.seed, 7);
+  T_EQ_INT(m.head[0], 16);
+  T_EQ_INT(m.head_act, AW_NN_TANH);
+  T_EQ_INT(m.score, AW_NN_SCORE_MSE);
+  T_EQ_INT(t.epochs, 3);
+  T_EQ_INT(t.batch, 64);
+  T_NEAR(t.lr, 0.002, 1e-9);
+  T_EQ_INT(t.restore_best, 0);
+  T_EQ_INT(m.hidden, 32); /* untouched defaults */
+  cJSON_Delete(o);
+  static const char *bad[] = {"{\"epochz\":3}", "{\"window\":0}", "{\"method\":\"lstm\"}", "{\"lr\":\"fast\"}",
+                              "{\"head\":[32]}", "[1,2]", "{\"batch\":1.5}", "{\"shuffle\":1}"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    o = cJSON_Parse(bad[i]);
+    T_CHECKF(aw_nn_opts_from_json(o, &k, &d, &m, &t, &e) == AW_ERR_PARSE, "accepted %s", bad[i]);
+    cJSON_Delete(o);
+  }
+  o = cJSON_Parse("{\"epochz\":3}");
+  aw_nn_opts_from_json(o, NULL, NULL, NULL, NULL, &e);
+  T_CONTAINS(e.message, "unknown member \"epochz\"");
+  cJSON_Delete(o);
+
+  /* trainer state for progress messages */
+  double *x = gen(200, 3);
+  aw_nn_dataset *ds = mkds(x, 200, 5, AW_NN_SCALE_ZSCORE);
+  aw_nn_model *mm = aw_nn_model_new(AW_NN_DAM_A, ds, NULL, &e);
+  aw_nn_train_opts_default(&t);
+  t.epochs = 2;
+  t.batch = 16;
+  aw_nn_trainer *tr = aw_nn_trainer_new(mm, ds, &t, &e);
+  aw_buf b = {0};
+  T_EQ_INT(aw_nn_trainer_stats_json(tr, &b, &e), AW_OK);
+  aw_buf_terminate(&b);
+  T_CONTAINS(b.data, "\"loss\":null");
+  T_CONTAINS(b.data, "\"history\":{\"train\":[],\"val\":[]}");
+  b.len = 0;
+  T_EQ_INT(aw_nn_trainer_run(tr, NULL, &e), AW_OK);
+  T_EQ_INT(aw_nn_trainer_stats_json(tr, &b, &e), AW_OK);
+  aw_buf_terminate(&b);
+  cJSON *j = cJSON_Parse(b.data);
+  T_CHECK(j != NULL);
+  T_EQ_INT(cJSON_GetObjectItem(j, "epoch")->valuedouble, 2);
+  T_CHECK(cJSON_IsTrue(cJSON_GetObjectItem(j, "done")));
+  T_EQ_INT(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "history"), "val")), 2);
+  T_CHECK(cJSON_GetObjectItem(j, "loss")->valuedouble > 0);
+  cJSON_Delete(j);
+  aw_buf_free(&b);
+  aw_nn_trainer_free(tr);
+  aw_nn_model_free(mm);
+  aw_nn_dataset_free(ds);
+  free(x);
+}
+
 int main(int argc, char **argv) {
   if (argc > 1) t_filter = argv[1];
   T_RUN(test_dam_vs_torch);
@@ -755,5 +826,6 @@ int main(int argc, char **argv) {
   T_RUN(test_early_stopping);
   T_RUN(test_save_load);
   T_RUN(test_bad_input);
+  T_RUN(test_json);
   return t_done();
 }

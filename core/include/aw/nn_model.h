@@ -249,6 +249,29 @@ void aw_nn_trainer_stats(const aw_nn_trainer *t, aw_nn_train_stats *s);
  * split). Owned by the trainer, valid until the next step. */
 size_t aw_nn_trainer_history(const aw_nn_trainer *t, const double **train, const double **val);
 
+/* ------------------------------------------------------------------ JSON helpers (specs, worker) */
+
+struct cJSON;
+
+/* Reads the detector options of an analysis spec from a JSON object (borrowed), starting from the
+ * defaults: every member is optional, an unknown member or a wrong type is an AW_ERR_PARSE error
+ * naming it (so a typo never passes silently). Members:
+ *   "method": "dam" | "dam-a" | "dam-m" | "dam-l" | "mlp-ae" | "gru-ae" | "lstm-ae" | "naive" |
+ *             "zscore";  "window", "train_frac", "scaling": "zscore" | "minmax",
+ *   "allow_constant": bool;  "seed" (model and trainer), "hidden", "head": [32, 8],
+ *   "head_act" / "mlp_act": "relu" | "leaky_relu" | "tanh" | "sigmoid" | "identity", "mlp": [128,
+ *   64, 14], "dropout", "leaky_slope", "rnn": [16, 14], "score": "mae" | "mse";  "epochs",
+ *   "batch", "lr", "val_frac", "patience", "min_delta", "restore_best": bool, "shuffle": bool.
+ * Any output pointer may be NULL (its members are then only validated). */
+aw_status aw_nn_opts_from_json(const struct cJSON *obj, aw_nn_kind *kind, aw_nn_dataset_opts *dopts,
+                               aw_nn_model_opts *mopts, aw_nn_train_opts *topts, aw_error *err);
+
+/* Appends the trainer's state as a JSON object to out: {"epoch", "epochs", "batch",
+ * "batches_per_epoch", "total_batches", "n_train", "n_val", "loss" (latest batch),
+ * "epoch_loss", "val_loss", "best_loss", "best_epoch", "done", "stopped_early",
+ * "history": {"train": [...], "val": [...]}} (NaN as null). For progress messages. */
+aw_status aw_nn_trainer_stats_json(const aw_nn_trainer *t, aw_buf *out, aw_error *err);
+
 #ifdef __cplusplus
 }
 #endif
