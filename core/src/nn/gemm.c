@@ -21,7 +21,7 @@
 #define MR 4
 #define KC 256
 
-#if defined(__GNUC__) || defined(__clang__)
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(AW_NN_NO_VECTOR)
 #define AW_NN_VEC 1
 typedef float v4f __attribute__((vector_size(16)));
 static inline v4f ld4(const float *p) {

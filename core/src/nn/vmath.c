@@ -79,7 +79,12 @@ void aw_nn_sigmoid_n(size_t n, const float *x, float *y) {
 
 void aw_nn_tanh_n(size_t n, const float *x, float *y) {
   for (size_t i = 0; i < n; i++) {
-    float ax = x[i] < 0 ? -x[i] : x[i];
+    uint32_t xb, sign;
+    memcpy(&xb, &x[i], 4);
+    sign = xb & 0x80000000u;
+    xb &= 0x7fffffffu;
+    float ax;
+    memcpy(&ax, &xb, 4);
     float r;
     if (ax < 0.625f) {
       float z = ax * ax;
@@ -93,7 +98,10 @@ void aw_nn_tanh_n(size_t n, const float *x, float *y) {
     } else {
       r = 1.0f - 2.0f / (sexp(ax + ax) + 1.0f);
     }
-    y[i] = x[i] < 0 ? -r : r;
+    uint32_t rb;
+    memcpy(&rb, &r, 4);
+    rb |= sign;
+    memcpy(&y[i], &rb, 4);
   }
 }
 #endif
