@@ -225,23 +225,44 @@ static double auc(const float *s, const int *lab, size_t n) {
   return wins / (pos * neg);
 }
 
-/* Injects 12 anomalies of 4 steps into the last 40% of x (every 3rd in each group: a load spike,
- * a traffic collapse, a run of a never-seen log template) and labels the steps. */
+/* Injects 12 anomalies of 4 steps into the last 40% of x and labels the steps with their type
+ * (1 + a % 4): a load spike, a traffic collapse, a run of a never-seen log template, and load
+ * metrics frozen at their mean (a contextual anomaly: every value is ordinary, the pattern is
+ * not; a per-dimension z-score cannot see it). */
+#define N_ANOM 12
+static size_t anom_start(size_t n) { return (size_t)(0.6 * (double)n) + 20; }
+static size_t anom_step(size_t n) { return (n - anom_start(n) - 10) / N_ANOM; }
 static void inject(double *x, size_t n, int *label) {
   memset(label, 0, n * sizeof *label);
-  size_t start = (size_t)(0.6 * (double)n) + 20;
-  for (int a = 0; a < 12; a++) {
-    size_t t0 = start + (size_t)a * ((n - start - 10) / 12);
+  for (int a = 0; a < N_ANOM; a++) {
+    size_t t0 = anom_start(n) + (size_t)a * anom_step(n);
     for (size_t t = t0; t < t0 + 4; t++) {
-      label[t] = 1;
-      if (a % 3 == 0)
+      label[t] = 1 + a % 4;
+      if (a % 4 == 0)
         for (int j = 0; j < 3; j++) x[t * 8 + j] += 4.0 * (j + 1);
-      else if (a % 3 == 1)
+      else if (a % 4 == 1)
         for (int j = 3; j < 7; j++) x[t * 8 + j] = 0.0;
-      else
+      else if (a % 4 == 2)
         x[t * 8 + 7] = 12.0;
+      else
+        for (int j = 0; j < 3; j++) x[t * 8 + j] = 10.0;
     }
   }
+}
+
+/* AUC over the windows first..n-1 of the anomalies of type `type` (0: all) against normal steps. */
+static double auc_type(const float *s, const int *label, size_t W, size_t first, size_t nw, int type) {
+  float *ss = malloc(nw * sizeof *ss);
+  int *ll = malloc(nw * sizeof *ll);
+  size_t m = 0;
+  for (size_t i = first; i < nw; i++) {
+    int l = label[i + W];
+    if (l && type && l != type) continue;
+    ss[m] = s[i], ll[m] = l != 0, m++;
+  }
+  double a = auc(ss, ll, m);
+  free(ss), free(ll);
+  return a;
 }
 
 static void test_dam_learns_and_detects(void) {
@@ -273,19 +294,23 @@ static void test_dam_learns_and_detects(void) {
   size_t nw = aw_nn_dataset_windows(ds), first = aw_nn_dataset_train_windows(ds);
   float *sc = malloc(nw * sizeof *sc);
   T_EQ_INT(aw_nn_model_score(m, ds, 0, nw, sc, NULL, NULL, &e), AW_OK);
-  int *lab = malloc(nw * sizeof *lab);
-  for (size_t i = 0; i < nw; i++) lab[i] = label[i + W];
-  double a = auc(sc + first, lab + first, nw - first);
-  /* the naive baseline on the same windows, for the record */
-  aw_nn_model *nv = aw_nn_model_new(AW_NN_NAIVE, ds, &mo, &e);
-  float *sn = malloc(nw * sizeof *sn);
+  double a = auc_type(sc, label, W, first, nw, 0);
+  /* the baselines on the same windows */
+  aw_nn_model *nv = aw_nn_model_new(AW_NN_NAIVE, ds, &mo, &e), *zs = aw_nn_model_new(AW_NN_ZSCORE, ds, &mo, &e);
+  float *sn = malloc(nw * sizeof *sn), *sz = malloc(nw * sizeof *sz);
   T_EQ_INT(aw_nn_model_score(nv, ds, 0, nw, sn, NULL, NULL, &e), AW_OK);
-  double an = auc(sn + first, lab + first, nw - first);
+  T_EQ_INT(aw_nn_model_score(zs, ds, 0, nw, sz, NULL, NULL, &e), AW_OK);
+  double an = auc_type(sn, label, W, first, nw, 0);
   T_CHECKF(a > 0.85, "DAM AUC %.3f on injected anomalies (chance 0.5)", a);
+  /* frozen metrics: DAM, which predicts the pattern, must see what the z-score cannot */
+  double af = auc_type(sc, label, W, first, nw, 4), zf = auc_type(sz, label, W, first, nw, 4);
+  T_CHECKF(af > 0.7 && af > zf + 0.3, "frozen-metric anomalies: DAM AUC %.3f, z-score %.3f", af, zf);
   if (getenv("T_VERBOSE"))
-    fprintf(stderr, "  DAM: val MSE %.4f -> %.4f in %zu epochs, test AUC %.3f (naive %.3f)\n", v0, st.best_loss,
-            st.epoch, a, an);
-  free(sc), free(sn), free(lab), free(label), free(x);
+    fprintf(stderr, "  DAM: val MSE %.4f -> %.4f in %zu epochs, test AUC %.3f (naive %.3f); frozen metrics: DAM %.3f, z-score %.3f\n",
+            v0, st.best_loss, st.epoch, a, an, af, zf);
+  aw_nn_model_free(zs);
+  free(sz);
+  free(sc), free(sn), free(label), free(x);
   aw_nn_model_free(nv);
   aw_nn_trainer_free(tr);
   aw_nn_model_free(m);
@@ -330,16 +355,11 @@ static void test_other_detectors(void) {
     T_EQ_INT(aw_nn_model_score(m, ds, 0, nw, s, dsc, NULL, &e), AW_OK);
     /* DAM-M sees only the logs and DAM-L only the metrics: judge each on the anomalies it can see */
     int *lab = malloc(nw * sizeof *lab);
-    size_t start = (size_t)(0.6 * (double)n) + 20, step = (n - start - 10) / 12;
     for (size_t i = 0; i < nw; i++) {
-      size_t t = i + W;
-      int l = label[t];
-      if (l && t >= start) {
-        int a = (int)((t - start) / step) % 3;
-        if (kinds[k] == AW_NN_DAM_M && a != 2) l = -1;
-        if (kinds[k] == AW_NN_DAM_L && a == 2) l = -1;
-      }
-      lab[i] = l;
+      int l = label[i + W];
+      if (kinds[k] == AW_NN_DAM_M && l && l != 3) l = -1;
+      if (kinds[k] == AW_NN_DAM_L && l == 3) l = -1;
+      lab[i] = l < 0 ? -1 : l != 0;
     }
     /* drop the anomalies the model cannot see */
     size_t w = 0;
@@ -767,6 +787,10 @@ static void test_json(void) {
   T_NEAR(t.lr, 0.002, 1e-9);
   T_EQ_INT(t.restore_best, 0);
   T_EQ_INT(m.hidden, 32); /* untouched defaults */
+  cJSON_Delete(o);
+  o = cJSON_Parse("{\"method\":\"gru-ae\"}");
+  T_EQ_INT(aw_nn_opts_from_json(o, &k, &d, &m, &t, &e), AW_OK);
+  T_EQ_INT(d.scaling, AW_NN_SCALE_MINMAX); /* the IBM paper's scaling by default */
   cJSON_Delete(o);
   static const char *bad[] = {"{\"epochz\":3}", "{\"window\":0}", "{\"method\":\"lstm\"}", "{\"lr\":\"fast\"}",
                               "{\"head\":[32]}", "[1,2]", "{\"batch\":1.5}", "{\"shuffle\":1}"};

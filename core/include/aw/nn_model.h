@@ -257,7 +257,8 @@ struct cJSON;
  * defaults: every member is optional, an unknown member or a wrong type is an AW_ERR_PARSE error
  * naming it (so a typo never passes silently). Members:
  *   "method": "dam" | "dam-a" | "dam-m" | "dam-l" | "mlp-ae" | "gru-ae" | "lstm-ae" | "naive" |
- *             "zscore";  "window", "train_frac", "scaling": "zscore" | "minmax",
+ *             "zscore";  "window", "train_frac", "scaling": "zscore" | "minmax" (default: minmax
+ *             for mlp-ae and gru-ae, as the IBM paper, else zscore),
  *   "allow_constant": bool;  "seed" (model and trainer), "hidden", "head": [32, 8],
  *   "head_act" / "mlp_act": "relu" | "leaky_relu" | "tanh" | "sigmoid" | "identity", "mlp": [128,
  *   64, 14], "dropout", "leaky_slope", "rnn": [16, 14], "score": "mae" | "mse";  "epochs",

@@ -48,6 +48,7 @@ aw_status aw_nn_opts_from_json(const struct cJSON *obj, aw_nn_kind *kind, aw_nn_
   aw_nn_model_opts_default(&m);
   aw_nn_train_opts_default(&t);
   if (!cJSON_IsObject(obj)) return aw_error_set(err, AW_ERR_PARSE, "detector options must be a JSON object");
+  int scaling_given = 0;
   for (const cJSON *v = obj->child; v; v = v->next) {
     const char *key = v->string ? v->string : "";
     if (!strcmp(key, "method")) {
@@ -62,6 +63,7 @@ aw_status aw_nn_opts_from_json(const struct cJSON *obj, aw_nn_kind *kind, aw_nn_
       if (!cJSON_IsNumber(v) || !(v->valuedouble > 0 && v->valuedouble <= 1)) return bad(err, key, "in (0, 1]");
       d.train_frac = v->valuedouble;
     } else if (!strcmp(key, "scaling")) {
+      scaling_given = 1;
       if (cJSON_IsString(v) && !strcmp(v->valuestring, "zscore"))
         d.scaling = AW_NN_SCALE_ZSCORE;
       else if (cJSON_IsString(v) && !strcmp(v->valuestring, "minmax"))
@@ -126,6 +128,8 @@ aw_status aw_nn_opts_from_json(const struct cJSON *obj, aw_nn_kind *kind, aw_nn_
       return aw_error_set(err, AW_ERR_PARSE, "detector options: unknown member \"%s\"", key);
     }
   }
+  /* the IBM paper's autoencoders use min-max scaling fitted on the training data */
+  if (!scaling_given && (k == AW_NN_MLP_AE || k == AW_NN_GRU_AE)) d.scaling = AW_NN_SCALE_MINMAX;
   if (kind) *kind = k;
   if (dopts) *dopts = d;
   if (mopts) *mopts = m;
