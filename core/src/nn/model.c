@@ -105,7 +105,7 @@ static aw_status check_opts(const aw_nn_model_opts *o, aw_error *err) {
   if (!(o->leaky_slope >= 0.0f && o->leaky_slope < 1.0f))
     return aw_error_set(err, AW_ERR_ARG, "model: LeakyReLU slope must be in [0, 1)");
   if ((unsigned)o->head_act > AW_NN_SIGMOID || (unsigned)o->mlp_act > AW_NN_SIGMOID)
-    return aw_error_set(err, AW_ERR_ARG, "model: unknown activation %d", (int)o->head_act);
+    return aw_error_set(err, AW_ERR_ARG, "model: unknown activation (head %d, mlp %d)", (int)o->head_act, (int)o->mlp_act);
   if ((unsigned)o->score > AW_NN_SCORE_MSE)
     return aw_error_set(err, AW_ERR_ARG, "model: unknown score kind %d", (int)o->score);
   return AW_OK;
