@@ -14,6 +14,9 @@ static const cli_command commands[] = {
     {"version", aw_cmd_version, "print the engine version"},
     {"csv-info", aw_cmd_csv_info, "columns, rows and rejected rows of a CSV file"},
     {"run", aw_cmd_run, "run an analysis spec (JSON) and write its results to a directory"},
+    {"pot", aw_cmd_pot, "POT / SPOT / DSPOT thresholds on a score column (Siffer et al. 2017)"},
+    {"nab", aw_cmd_nab, "NAB score of a detector's results (numenta/NAB v1.1 scoring)"},
+    {"aggregate", aw_cmd_aggregate, "records -> 8 statistics per 5-minute interval and key; pivot/unpivot"},
 };
 
 static void usage(FILE *out) {

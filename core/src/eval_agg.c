@@ -351,3 +351,185 @@ aw_status aw_agg_column_split(const char *name, size_t len, const char *key[AW_A
                         (int)(end - last - 1), last + 1);
   return AW_OK;
 }
+
+/* ------------------------------------------------------------------ pivot builder */
+
+typedef struct pcol {
+  char *name;
+  uint64_t hash;
+  size_t idx;          /* insertion index (stable across rehashing) */
+} pcol;
+
+typedef struct pcell {
+  double time, value;
+  size_t col;          /* insertion index of the column */
+} pcell;
+
+struct aw_pivot {
+  pcol *cols;          /* open-addressing table of column names */
+  size_t cap, ncols;
+  size_t *order;       /* slot of each column in insertion order */
+  size_t order_cap;
+  pcell *cells;
+  size_t ncells, cells_cap;
+  aw_buf name;
+};
+
+aw_pivot *aw_pivot_new(aw_error *err) {
+  aw_pivot *p = (aw_pivot *)AW_CALLOC(1, sizeof *p);
+  if (!p) aw_error_set(err, AW_ERR_NOMEM, "pivot: out of memory");
+  return p;
+}
+
+void aw_pivot_free(aw_pivot *p) {
+  if (!p) return;
+  for (size_t i = 0; i < p->cap; i++) AW_FREE(p->cols[i].name);
+  AW_FREE(p->cols);
+  AW_FREE(p->order);
+  AW_FREE(p->cells);
+  aw_buf_free(&p->name);
+  AW_FREE(p);
+}
+
+size_t aw_pivot_columns(const aw_pivot *p) { return p ? p->ncols : 0; }
+
+static aw_status pivot_grow(aw_pivot *p, aw_error *err) {
+  size_t ncap = p->cap ? p->cap * 2 : 64;
+  pcol *nc = (pcol *)aw_calloc_array(ncap, sizeof(pcol));
+  if (!nc) return aw_error_set(err, AW_ERR_NOMEM, "pivot: out of memory");
+  for (size_t k = 0; k < p->ncols; k++) {
+    pcol c = p->cols[p->order[k]];
+    size_t j = (size_t)(c.hash & (ncap - 1));
+    while (nc[j].name) j = (j + 1) & (ncap - 1);
+    nc[j] = c;
+    p->order[k] = j;
+  }
+  AW_FREE(p->cols);
+  p->cols = nc;
+  p->cap = ncap;
+  return AW_OK;
+}
+
+aw_status aw_pivot_add(aw_pivot *p, double time, const char *const key[AW_AGG_NKEYS], const size_t key_len[AW_AGG_NKEYS],
+                       int stat, double value, aw_error *err) {
+  if (!p || !key || !key_len) return aw_error_set(err, AW_ERR_ARG, "pivot: NULL argument");
+  if (!(time == time) || time - time != 0.0) return aw_error_set(err, AW_ERR_RANGE, "pivot: time is not finite");
+  /* NUL-terminated copies of the keys for the name */
+  char *ks[AW_AGG_NKEYS] = {0};
+  aw_status st = AW_OK;
+  for (int q = 0; q < AW_AGG_NKEYS && st == AW_OK; q++) {
+    ks[q] = (char *)AW_MALLOC(key_len[q] + 1);
+    if (!ks[q]) st = aw_error_set(err, AW_ERR_NOMEM, "pivot: out of memory");
+    else {
+      if (key_len[q]) memcpy(ks[q], key[q], key_len[q]);
+      ks[q][key_len[q]] = '\0';
+    }
+  }
+  p->name.len = 0;
+  if (st == AW_OK) st = aw_agg_column_name((const char *const *)ks, stat, &p->name, err);
+  if (st == AW_OK && aw_buf_terminate(&p->name) != AW_OK) st = aw_error_set(err, AW_ERR_NOMEM, "pivot: out of memory");
+  for (int q = 0; q < AW_AGG_NKEYS; q++) AW_FREE(ks[q]);
+  if (st != AW_OK) return st;
+  uint64_t h = fnv(p->name.data, p->name.len);
+  if ((p->ncols + 1) * 2 > p->cap && (st = pivot_grow(p, err)) != AW_OK) return st;
+  size_t j = (size_t)(h & (p->cap - 1));
+  while (p->cols[j].name && !(p->cols[j].hash == h && strcmp(p->cols[j].name, p->name.data) == 0))
+    j = (j + 1) & (p->cap - 1);
+  if (!p->cols[j].name) {
+    if (aw_grow((void **)&p->order, &p->order_cap, p->ncols + 1, sizeof(size_t)) != AW_OK)
+      return aw_error_set(err, AW_ERR_NOMEM, "pivot: out of memory");
+    p->cols[j].name = (char *)AW_MALLOC(p->name.len + 1);
+    if (!p->cols[j].name) return aw_error_set(err, AW_ERR_NOMEM, "pivot: out of memory");
+    memcpy(p->cols[j].name, p->name.data, p->name.len + 1);
+    p->cols[j].hash = h;
+    p->cols[j].idx = p->ncols;
+    p->order[p->ncols++] = j;
+  }
+  if (aw_grow((void **)&p->cells, &p->cells_cap, p->ncells + 1, sizeof(pcell)) != AW_OK)
+    return aw_error_set(err, AW_ERR_NOMEM, "pivot: out of memory");
+  p->cells[p->ncells].time = time;
+  p->cells[p->ncells].value = value;
+  p->cells[p->ncells].col = p->cols[j].idx;
+  p->ncells++;
+  return AW_OK;
+}
+
+typedef struct colref {
+  const char *name;
+  size_t slot;
+} colref;
+
+static int cmp_colref(const void *a, const void *b) {
+  return strcmp(((const colref *)a)->name, ((const colref *)b)->name);
+}
+
+aw_status aw_pivot_table(const aw_pivot *p, aw_table **out, aw_error *err) {
+  if (!p || !out) return aw_error_set(err, AW_ERR_ARG, "pivot: NULL argument");
+  *out = NULL;
+  size_t nc = p->ncols, ncell = p->ncells;
+  colref *refs = (colref *)aw_alloc_array(nc ? nc : 1, sizeof(colref));
+  size_t *slots = (size_t *)aw_alloc_array(nc ? nc : 1, sizeof(size_t));
+  size_t *colix = (size_t *)aw_alloc_array(nc ? nc : 1, sizeof(size_t)); /* insertion index -> sorted */
+  double *times = (double *)aw_alloc_array(ncell ? ncell : 1, sizeof(double));
+  aw_table *t = aw_table_new();
+  aw_status st = AW_OK;
+  if (!refs || !slots || !colix || !times || !t) st = aw_error_set(err, AW_ERR_NOMEM, "pivot: out of memory");
+  size_t nt = 0;
+  if (st == AW_OK) {
+    for (size_t k = 0; k < nc; k++) {
+      refs[k].name = p->cols[p->order[k]].name;
+      refs[k].slot = p->order[k];
+    }
+    qsort(refs, nc, sizeof(colref), cmp_colref);
+    for (size_t k = 0; k < nc; k++) slots[k] = refs[k].slot;
+    for (size_t k = 0; k < nc; k++) colix[p->cols[slots[k]].idx] = k;
+    for (size_t i = 0; i < ncell; i++) times[i] = p->cells[i].time;
+    qsort(times, ncell, sizeof(double), cmp_d);
+    for (size_t i = 0; i < ncell; i++)
+      if (nt == 0 || times[i] != times[nt - 1]) times[nt++] = times[i];
+    st = aw_table_set_time(t, times, nt, err);
+  }
+  double **colv = NULL;
+  if (st == AW_OK) {
+    colv = (double **)aw_calloc_array(nc ? nc : 1, sizeof(double *));
+    if (!colv) st = aw_error_set(err, AW_ERR_NOMEM, "pivot: out of memory");
+  }
+  for (size_t k = 0; k < nc && st == AW_OK; k++) {
+    colv[k] = aw_table_add_empty_column(t, p->cols[slots[k]].name, nt, err);
+    if (!colv[k]) st = err ? err->code : AW_ERR_NOMEM;
+  }
+  uint8_t *seen = NULL;
+  if (st == AW_OK && nt && nc) {
+    if (nt > SIZE_MAX / nc) st = aw_error_set(err, AW_ERR_LIMIT, "pivot: %zu x %zu cells", nt, nc);
+    else if (!(seen = (uint8_t *)AW_CALLOC(nt * nc, 1))) st = aw_error_set(err, AW_ERR_NOMEM, "pivot: out of memory");
+  }
+  for (size_t i = 0; i < ncell && st == AW_OK; i++) {
+    size_t lo = 0, hi = nt;
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (times[mid] < p->cells[i].time) lo = mid + 1;
+      else hi = mid;
+    }
+    size_t c = colix[p->cells[i].col];
+    if (seen[lo * nc + c]) {
+      char ts[48];
+      aw_fmt_time_iso(ts, times[lo]);
+      st = aw_error_set(err, AW_ERR_RANGE, "pivot: two values for %s at %s", p->cols[slots[c]].name, ts);
+      break;
+    }
+    seen[lo * nc + c] = 1;
+    colv[c][lo] = p->cells[i].value;
+  }
+  AW_FREE(seen);
+  AW_FREE(colv);
+  AW_FREE(refs);
+  AW_FREE(slots);
+  AW_FREE(colix);
+  AW_FREE(times);
+  if (st != AW_OK) {
+    aw_table_free(t);
+    return st;
+  }
+  *out = t;
+  return AW_OK;
+}

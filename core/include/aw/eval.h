@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "aw/core.h"
+#include "aw/table.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -230,6 +231,19 @@ aw_status aw_agg_column_name(const char *const key[AW_AGG_NKEYS], int stat, aw_b
  * the statistic, the endpoint is what lies between (it may contain '_'). Slices point into name. */
 aw_status aw_agg_column_split(const char *name, size_t len, const char *key[AW_AGG_NKEYS],
                               size_t key_len[AW_AGG_NKEYS], int *stat, aw_error *err);
+
+/* Pivot to the wide template: one row per interval start, one column per (key, stat) named by
+ * aw_agg_column_name. Holds the cells until aw_pivot_table (memory = the output's size). */
+typedef struct aw_pivot aw_pivot;
+aw_pivot *aw_pivot_new(aw_error *err);
+/* Adds one cell; a second value for the same (time, column) is an error. */
+aw_status aw_pivot_add(aw_pivot *p, double time, const char *const key[AW_AGG_NKEYS], const size_t key_len[AW_AGG_NKEYS],
+                       int stat, double value, aw_error *err);
+/* Builds the table (caller frees): the time column (ascending) and the columns in byte order of
+ * their names; cells never given are NaN. */
+aw_status aw_pivot_table(const aw_pivot *p, aw_table **out, aw_error *err);
+size_t aw_pivot_columns(const aw_pivot *p);
+void aw_pivot_free(aw_pivot *p);
 
 #ifdef __cplusplus
 }
