@@ -64,12 +64,14 @@ static inline double lam_only(double t) {
   return aw_log1p(t) / t;
 }
 
-/* Evaluates h(x) and gamma(x) (x in 1/z units, z = y * inv_mean); sums (may be NULL) receives the
- * three means mean(z/(1+t)), mean(z lambda(t)), mean(z^2 psi(t)). */
-static void grim_h_sums(const double *y, size_t n, double inv_mean, double x, double *h, double *gam, double *sums) {
+/* Evaluates h(x) and gamma(x) (x in 1/z units, z = (y * sc) * inv_mean, sc a power of two that
+ * brings the data near 1, so neither huge nor subnormal data overflow); sums (may be NULL) receives
+ * the three means mean(z/(1+t)), mean(z lambda(t)), mean(z^2 psi(t)). */
+static void grim_h_sums(const double *y, size_t n, double sc_, double inv_mean, double x, double *h, double *gam,
+                        double *sums) {
   double sa = 0.0, sb = 0.0, sc = 0.0;
   for (size_t i = 0; i < n; i++) {
-    double z = y[i] * inv_mean;
+    double z = (y[i] * sc_) * inv_mean;
     double t = x * z;
     double lam, psi;
     lam_psi(t, &lam, &psi);
@@ -90,8 +92,8 @@ static void grim_h_sums(const double *y, size_t n, double inv_mean, double x, do
   }
 }
 
-static void grim_h(const double *y, size_t n, double inv_mean, double x, double *h, double *gam) {
-  grim_h_sums(y, n, inv_mean, x, h, gam, NULL);
+static void grim_h(const double *y, size_t n, double sc, double inv_mean, double x, double *h, double *gam) {
+  grim_h_sums(y, n, sc, inv_mean, x, h, gam, NULL);
 }
 
 const char *aw_gpd_method_name(aw_gpd_method m) {
@@ -113,9 +115,9 @@ double aw_gpd_loglik(const double *y, size_t n, double gamma, double sigma) {
     double t = tau * y[i];
     if (!(1.0 + t > 0.0)) return -INFINITY;
     s1 += aw_log1p(t);
-    s2 += y[i] * lam_only(t);
+    s2 += (y[i] / sigma) * lam_only(t);
   }
-  return -(double)n * aw_log(sigma) - s1 - s2 / sigma;
+  return -(double)n * aw_log(sigma) - s1 - s2;
 }
 
 double aw_pot_quantile(double t, double gamma, double sigma, double q, uint64_t n, uint64_t nt) {
@@ -141,7 +143,8 @@ double aw_pot_probability(double t, double gamma, double sigma, uint64_t n, uint
 /* ------------------------------------------------------------------ the robust fit */
 
 /* Brent's method (zeroin) on h over [a, b] with h(a), h(b) of opposite signs. */
-static double brent_root(const double *y, size_t n, double inv_mean, double a, double b, double fa, double fb) {
+static double brent_root(const double *y, size_t n, double sc, double inv_mean, double a, double b, double fa,
+                         double fb) {
   double c = a, fc = fa, d = b - a, e = d;
   for (int it = 0; it < 200; it++) {
     if ((fb > 0 && fc > 0) || (fb < 0 && fc < 0)) {
@@ -182,7 +185,7 @@ static double brent_root(const double *y, size_t n, double inv_mean, double a, d
     a = b;
     fa = fb;
     b += (fabs(d) > tol) ? d : (m > 0 ? tol : -tol);
-    grim_h(y, n, inv_mean, b, &fb, NULL);
+    grim_h(y, n, sc, inv_mean, b, &fb, NULL);
   }
   return b;
 }
@@ -217,28 +220,35 @@ static aw_status gpd_fit_core(const double *y, size_t n, size_t min_peaks, aw_gp
                         "gpd fit: %zu peaks, at least %zu are needed (lower the level or give more data)", n,
                         min_peaks);
   if (!y) return aw_error_set(err, AW_ERR_ARG, "gpd fit: y is NULL");
-  double sum = 0.0, ymax = 0.0, ymin = INFINITY;
+  double ymax = 0.0, ymin = INFINITY;
   for (size_t i = 0; i < n; i++) {
     if (!finite_d(y[i]) || y[i] < 0.0)
       return aw_error_set(err, AW_ERR_RANGE, "gpd fit: excess %zu is %g (must be finite and >= 0)", i, y[i]);
-    sum += y[i];
     if (y[i] > ymax) ymax = y[i];
     if (y[i] < ymin) ymin = y[i];
   }
   if (!(ymax > 0.0)) return aw_error_set(err, AW_ERR_RANGE, "gpd fit: all %zu excesses are 0", n);
+  /* work on y * 2^-e (exact) with max in [0.5, 1): no overflow or subnormal trouble at any scale */
+  int ex;
+  frexp(ymax, &ex);
+  double sc = ldexp(1.0, -ex);
   double dn = (double)n;
-  double mean = sum / dn;
-  double inv_mean = 1.0 / mean;
-  double zmax = ymax * inv_mean, zmin = ymin * inv_mean;
-  double m2 = 0.0, var = 0.0;
+  double sum = 0.0;
+  for (size_t i = 0; i < n; i++) sum += y[i] * sc;
+  double mean_s = sum / dn;               /* mean of the scaled excesses */
+  double mean = mean_s / sc;              /* in data units */
+  double inv_mean = 1.0 / mean_s;         /* z = (y sc) / mean_s */
+  double zmax = (ymax * sc) * inv_mean, zmin = (ymin * sc) * inv_mean;
+  double m2 = 0.0, var = 0.0;             /* var of the scaled excesses */
   for (size_t i = 0; i < n; i++) {
-    double z = y[i] * inv_mean;
+    double z = (y[i] * sc) * inv_mean;
     m2 += z * z;
-    double d = y[i] - mean;
+    double d = y[i] * sc - mean_s;
     var += d * d;
   }
   m2 /= dn;
   var /= dn;
+  double xunit = inv_mean * sc;           /* x in 1/z units times xunit = x in 1/(data units) */
 
   /* ---- scan: ascending x, h at each grid point */
   double xs[GRID_MAX], hs[GRID_MAX];
@@ -262,10 +272,10 @@ static aw_status gpd_fit_core(const double *y, size_t n, size_t min_peaks, aw_gp
     if (xs[k] == 0.0)
       hs[k] = 0.5 * m2 - 1.0;
     else
-      grim_h_sums(y, n, inv_mean, xs[k], &hs[k], NULL, sums);
+      grim_h_sums(y, n, sc, inv_mean, xs[k], &hs[k], NULL, sums);
     if (gx) {
       /* back to data units: sum y/(1+t) = n mean(y) sa, sum y lambda = n mean sb, sum y^2 psi = n mean^2 sc */
-      gx[k] = xs[k] * inv_mean;
+      gx[k] = xs[k] * xunit;
       gs[k] = (signed char)((hs[k] > 0) - (hs[k] < 0));
       gsum[k][0] = dn * mean * sums[0];
       gsum[k][1] = dn * mean * sums[1];
@@ -284,14 +294,14 @@ static aw_status gpd_fit_core(const double *y, size_t n, size_t min_peaks, aw_gp
       if (xs[k] == 0.0) continue; /* h(0) = 0: the exponential candidate covers it */
       xr = xs[k];
     } else if (k + 1 < ng && hs[k + 1] != 0.0 && (hs[k] < 0) != (hs[k + 1] < 0)) {
-      xr = brent_root(y, n, inv_mean, xs[k], xs[k + 1], hs[k], hs[k + 1]);
+      xr = brent_root(y, n, sc, inv_mean, xs[k], xs[k + 1], hs[k], hs[k + 1]);
     } else {
       continue;
     }
     if (xr == 0.0) continue;
     double hr, gr;
-    grim_h(y, n, inv_mean, xr, &hr, &gr);
-    if (nroots < AW_GPD_MAX_ROOTS) out->roots[nroots] = xr * inv_mean; /* back to 1/y units */
+    grim_h(y, n, sc, inv_mean, xr, &hr, &gr);
+    if (nroots < AW_GPD_MAX_ROOTS) out->roots[nroots] = xr * xunit; /* back to 1/y units */
     nroots++;
     double sig = (gr / xr) * mean;
     if (!(sig > 0.0) || !finite_d(gr)) continue;
@@ -314,7 +324,7 @@ static aw_status gpd_fit_core(const double *y, size_t n, size_t min_peaks, aw_gp
   }
   /* ---- method of moments: gamma = (1 - mean^2/var)/2, sigma = mean (1 + mean^2/var)/2 */
   if (var > 0.0) {
-    double r = mean * mean / var;
+    double r = mean_s * mean_s / var;
     double gm = 0.5 * (1.0 - r), sm = 0.5 * mean * (1.0 + r);
     double ll = aw_gpd_loglik(y, n, gm, sm);
     if (ll > best.ll) best = (cand){gm, sm, ll, AW_GPD_MOMENTS};
@@ -506,7 +516,15 @@ struct aw_spot {
   tail tails[2];
   mwin win;
   uint64_t alarms, full_fits, fast_fits, index;
+  /* Everything inside runs on x * scale, scale = 2^-e chosen at calibration so the calibration
+   * values are below 1 in magnitude: exact (a power of two), so results are the same as unscaled
+   * ones, and sums of squares cannot overflow for any finite input the limit below admits. */
+  double scale, unscale;
+  aw_gpd_fit pub[2];       /* the fits in data units (aw_spot_fit) */
 };
+
+/* A streamed value more than 2^500 times the calibration's largest magnitude is refused. */
+#define SPOT_MAX_SCALED 3.2733906078961419e150 /* 2^500 */
 
 static void mwin_push(mwin *w, double v) {
   if (w->len < w->d) {
@@ -747,14 +765,14 @@ static int tail_bracket_fit(aw_spot *s, tail *tl) {
   double N = (double)tl->len, mean = tl->s1 / N, inv_mean = 1.0 / mean;
   double xa = tl->gx[a] * mean, xb = tl->gx[b] * mean, ha, hb;
   if (xa == 0.0) ha = 0.5 * (tl->s2 / N) * inv_mean * inv_mean - 1.0;
-  else grim_h(tl->ring, tl->len, inv_mean, xa, &ha, NULL);
+  else grim_h(tl->ring, tl->len, 1.0, inv_mean, xa, &ha, NULL);
   if (xb == 0.0) hb = 0.5 * (tl->s2 / N) * inv_mean * inv_mean - 1.0;
-  else grim_h(tl->ring, tl->len, inv_mean, xb, &hb, NULL);
+  else grim_h(tl->ring, tl->len, 1.0, inv_mean, xb, &hb, NULL);
   if (!(ha > 0.0 && hb < 0.0)) return 0; /* the sums and a direct evaluation disagree: full fit */
-  double xr = brent_root(tl->ring, tl->len, inv_mean, xa, xb, ha, hb);
+  double xr = brent_root(tl->ring, tl->len, 1.0, inv_mean, xa, xb, ha, hb);
   if (xr == 0.0) return 0;
   double hr, gr;
-  grim_h(tl->ring, tl->len, inv_mean, xr, &hr, &gr);
+  grim_h(tl->ring, tl->len, 1.0, inv_mean, xr, &hr, &gr);
   double sig = (gr / xr) * mean;
   if (!(sig > 0.0) || !finite_d(gr)) return 0;
   double ll = -N * aw_log(sig) - N * (1.0 + gr);
@@ -892,9 +910,16 @@ aw_status aw_spot_calibrate(aw_spot *s, const double *x, size_t n, aw_error *err
   if (n <= d || n < 3)
     return aw_error_set(err, AW_ERR_RANGE, "spot calibrate: %zu points given, need more than %zu%s", n,
                         d > 2 ? d : 2, d ? " (the drift depth)" : "");
-  for (size_t i = 0; i < n; i++)
+  double amax = 0.0;
+  for (size_t i = 0; i < n; i++) {
     if (!finite_d(x[i]))
       return aw_error_set(err, AW_ERR_RANGE, "spot calibrate: value %zu is %g (values must be finite)", i, x[i]);
+    if (fabs(x[i]) > amax) amax = fabs(x[i]);
+  }
+  int ex = 0;
+  if (amax > 0.0) frexp(amax, &ex);
+  s->scale = ldexp(1.0, -ex);
+  s->unscale = ldexp(1.0, ex);
   size_t m = n - d;
   double *v = (double *)aw_alloc_array(m, sizeof(double));
   double *peaks = (double *)aw_alloc_array(m, sizeof(double));
@@ -907,10 +932,11 @@ aw_status aw_spot_calibrate(aw_spot *s, const double *x, size_t n, aw_error *err
    * the moving average. */
   s->win.len = s->win.head = s->win.since = 0;
   s->win.sum = 0.0;
-  for (size_t i = 0; i < d; i++) mwin_push(&s->win, x[i]);
+  for (size_t i = 0; i < d; i++) mwin_push(&s->win, x[i] * s->scale);
   for (size_t i = d; i < n; i++) {
-    v[i - d] = x[i] - (d ? mwin_mean(&s->win) : 0.0);
-    if (d) mwin_push(&s->win, x[i]);
+    double xs = x[i] * s->scale;
+    v[i - d] = xs - (d ? mwin_mean(&s->win) : 0.0);
+    if (d) mwin_push(&s->win, xs);
   }
   s->n = m;
   s->alarms = s->full_fits = s->fast_fits = 0;
@@ -944,7 +970,7 @@ aw_status aw_spot_calibrate(aw_spot *s, const double *x, size_t n, aw_error *err
       st = aw_error_set(err, AW_ERR_RANGE,
                         "spot calibrate: %llu excesses over the initial %s threshold %g in %zu points; at "
                         "least %zu are needed (constant or too short calibration data, or level too high)",
-                        (unsigned long long)tl->nt, k == 0 ? "upper" : "lower", t, m, minp);
+                        (unsigned long long)tl->nt, k == 0 ? "upper" : "lower", t * s->unscale, m, minp);
       break;
     }
     if (s->p.q * (double)m >= (double)tl->nt) {
@@ -966,13 +992,13 @@ aw_status aw_spot_calibrate(aw_spot *s, const double *x, size_t n, aw_error *err
 
 double aw_spot_z_upper(const aw_spot *s) {
   if (!s || !s->calibrated) return NAN;
-  return s->tails[0].z + (s->p.drift ? mwin_mean(&s->win) : 0.0);
+  return (s->tails[0].z + (s->p.drift ? mwin_mean(&s->win) : 0.0)) * s->unscale;
 }
 
 double aw_spot_z_lower(const aw_spot *s) {
   if (!s || !s->calibrated) return NAN;
   if (s->ntails < 2) return -INFINITY;
-  return -s->tails[1].z + (s->p.drift ? mwin_mean(&s->win) : 0.0);
+  return (-s->tails[1].z + (s->p.drift ? mwin_mean(&s->win) : 0.0)) * s->unscale;
 }
 
 aw_status aw_spot_step(aw_spot *s, double x, aw_spot_event *ev, aw_error *err) {
@@ -981,13 +1007,17 @@ aw_status aw_spot_step(aw_spot *s, double x, aw_spot_event *ev, aw_error *err) {
   if (!finite_d(x))
     return aw_error_set(err, AW_ERR_RANGE, "spot: value %llu is %g (values must be finite)",
                         (unsigned long long)s->index, x);
+  double xs = x * s->scale;
+  if (!(fabs(xs) <= SPOT_MAX_SCALED))
+    return aw_error_set(err, AW_ERR_RANGE, "spot: value %llu is %g, more than 2^500 times the calibration data's range",
+                        (unsigned long long)s->index, x);
   double m = s->p.drift ? mwin_mean(&s->win) : 0.0;
-  double xp = x - m;
+  double xp = xs - m;
   tail *up = &s->tails[0], *lo = s->ntails > 1 ? &s->tails[1] : NULL;
   int a_up = xp > up->z, a_lo = lo && -xp > lo->z;
   if (ev) {
-    ev->z_upper = up->z + m;
-    ev->z_lower = lo ? -lo->z + m : -INFINITY;
+    ev->z_upper = (up->z + m) * s->unscale;
+    ev->z_lower = lo ? (-lo->z + m) * s->unscale : -INFINITY;
     ev->upper = ev->lower = AW_SPOT_NORMAL;
     ev->alarm = 0;
   }
@@ -1017,18 +1047,29 @@ aw_status aw_spot_step(aw_spot *s, double x, aw_spot_event *ev, aw_error *err) {
     if (st != AW_OK) return st;
     if (ev && !a_lo) ev->lower = AW_SPOT_EXCESS;
   }
-  if (s->p.drift) mwin_push(&s->win, x);
+  if (s->p.drift) mwin_push(&s->win, xs);
   return AW_OK;
+}
+
+/* The fit in data units: sigma and the roots rescale, the log-likelihood of y = y_s / scale is
+ * that of y_s plus N log(scale). */
+static void unscale_fit(const aw_spot *s, const aw_gpd_fit *f, aw_gpd_fit *o) {
+  *o = *f;
+  o->sigma = f->sigma * s->unscale;
+  o->loglik = f->loglik + (double)f->n * aw_log(s->scale);
+  for (size_t k = 0; k < f->n_roots && k < AW_GPD_MAX_ROOTS; k++) o->roots[k] = f->roots[k] * s->scale;
 }
 
 static void tail_result(const aw_spot *s, const tail *tl, int lower, aw_pot_tail_result *r) {
   double m = s->p.drift ? mwin_mean(&s->win) : 0.0;
-  r->t = lower ? -tl->t : tl->t;
-  r->z = lower ? -tl->z : tl->z;
-  r->z_abs = r->z + m;
-  r->gamma = tl->fit.gamma;
-  r->sigma = tl->fit.sigma;
-  r->loglik = tl->fit.loglik;
+  aw_gpd_fit f;
+  unscale_fit(s, &tl->fit, &f);
+  r->t = (lower ? -tl->t : tl->t) * s->unscale;
+  r->z = (lower ? -tl->z : tl->z) * s->unscale;
+  r->z_abs = ((lower ? -tl->z : tl->z) + m) * s->unscale;
+  r->gamma = f.gamma;
+  r->sigma = f.sigma;
+  r->loglik = f.loglik;
   r->method = tl->fit.method;
   r->n = s->n;
   r->nt = tl->nt;
@@ -1048,9 +1089,10 @@ void aw_spot_result(const aw_spot *s, aw_pot_result *res) {
   res->fast_fits = s->fast_fits;
 }
 
-const aw_gpd_fit *aw_spot_fit(const aw_spot *s, int side) {
+const aw_gpd_fit *aw_spot_fit(aw_spot *s, int side) {
   if (!s || side < 0 || side >= s->ntails) return NULL;
-  return &s->tails[side].fit;
+  unscale_fit(s, &s->tails[side].fit, &s->pub[side]);
+  return &s->pub[side];
 }
 
 aw_status aw_spot_run(const double *x, size_t n, const aw_pot_params *p, double *z_upper, double *z_lower,

@@ -14,6 +14,8 @@
 #include "aw/rng.h"
 #include "t.h"
 
+#define GOLDEN_SPOT_HASH 0x145d526c30ce336eULL
+
 /* ---------------------------------------------------------------- reference data helpers */
 
 /* One number per line (the spot/ vectors). */
@@ -796,6 +798,39 @@ static void test_q_sweep(void) {
   free(lab);
 }
 
+/* Same seed, same bits: the thresholds of a seeded biDSPOT run hashed (FNV-1a over the IEEE
+ * bits). The value is pinned from the native build; the WASM runner must give the same. */
+static void test_spot_bits_identical_everywhere(void) {
+  size_t n = 50000;
+  double *x = gauss_stream(77, n, 1e-5);
+  aw_pot_params p;
+  aw_pot_params_default(&p);
+  p.n_init = 3000;
+  p.both = 1;
+  p.drift = 10;
+  p.max_excess = 400;
+  double *zu = malloc(n * sizeof(double)), *zl = malloc(n * sizeof(double));
+  aw_pot_result r;
+  aw_error err;
+  T_EQ_INT(aw_spot_run(x, n, &p, zu, zl, NULL, &r, NULL, &err), AW_OK);
+  uint64_t h = 1469598103934665603ULL;
+  for (size_t i = 0; i < n; i++) {
+    uint64_t b[2];
+    memcpy(&b[0], &zu[i], 8);
+    memcpy(&b[1], &zl[i], 8);
+    for (int k = 0; k < 16; k++) {
+      h ^= (b[k / 8] >> (8 * (k % 8))) & 0xff;
+      h *= 1099511628211ULL;
+    }
+  }
+  if (getenv("T_VERBOSE")) fprintf(stderr, "  biDSPOT threshold hash %016llx (%llu alarms)\n", (unsigned long long)h, (unsigned long long)r.alarms);
+  T_CHECKF(h == GOLDEN_SPOT_HASH, "threshold bits hash %016llx, pinned %016llx", (unsigned long long)h,
+           (unsigned long long)GOLDEN_SPOT_HASH);
+  free(x);
+  free(zu);
+  free(zl);
+}
+
 int main(int argc, char **argv) {
   T_MAIN_INIT(argc, argv);
   T_RUN(test_crosscheck_exact_grimshaw);
@@ -811,5 +846,6 @@ int main(int argc, char **argv) {
   T_RUN(test_dspot_under_drift);
   T_RUN(test_bad_inputs);
   T_RUN(test_q_sweep);
+  T_RUN(test_spot_bits_identical_everywhere);
   return t_done();
 }

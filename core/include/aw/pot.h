@@ -174,8 +174,9 @@ double aw_spot_z_upper(const aw_spot *s);
 double aw_spot_z_lower(const aw_spot *s);  /* -inf without the lower tail */
 /* Current state (fits, counts). */
 void aw_spot_result(const aw_spot *s, aw_pot_result *res);
-/* The current fit of one side (0 upper, 1 lower). */
-const aw_gpd_fit *aw_spot_fit(const aw_spot *s, int side);
+/* The current fit of one side (0 upper, 1 lower), in data units (owned by s, valid until the next
+ * call on s). */
+const aw_gpd_fit *aw_spot_fit(aw_spot *s, int side);
 
 /* Runs SPOT/DSPOT over x[0..n): calibrates on the first p.n_init points, then streams the rest.
  * Per point (arrays of n, each may be NULL, caller-owned): the threshold(s) the point was compared
