@@ -151,6 +151,9 @@ static void check_crosscheck_block(const char *trace_name, const char *input, do
   double z = aw_pot_quantile(lower ? -t : t, f.gamma, f.sigma, q, 2000, nt);
   if (lower) z = -z;
   T_CHECKF(fabs(z - zfit_ref) <= 1e-4, "%s calib z %.9f vs %.9f", trace_name, z, zfit_ref);
+  if (getenv("T_VERBOSE"))
+    fprintf(stderr, "  %s: calibration gamma %.6f (exact %.6f) sigma %.6f (exact %.6f) z %.9f (%.9f)\n", trace_name,
+            f.gamma, fit0->g, f.sigma, fit0->s, z, zfit_ref);
   /* stream: code 1 = excess stored */
   for (size_t k = 0; k < tr.n; k++) {
     if (tr.code[k] != 1) continue;
