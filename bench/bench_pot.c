@@ -63,19 +63,23 @@ int main(int argc, char **argv) {
           (unsigned long long)res.full_fits, res.upper.z, res.upper.gamma);
   bench_report("spot_points_per_s", (double)(n - p.n_init) / dt, "points/s", "higher");
 
-  /* the published rule: alarms discarded */
+  /* the published rule: alarms discarded (best of 3 as well) */
   p.keep_alarms = 0;
-  s = aw_spot_new(&p, &err);
-  aw_spot_calibrate(s, x, p.n_init, &err);
-  t0 = bench_now();
-  for (size_t i = p.n_init; i < n; i++) aw_spot_step(s, x[i], NULL, &err);
-  dt = bench_now() - t0;
-  aw_spot_result(s, &res);
+  dt = 1e300;
+  for (int rep = 0; rep < 3; rep++) {
+    s = aw_spot_new(&p, &err);
+    aw_spot_calibrate(s, x, p.n_init, &err);
+    t0 = bench_now();
+    for (size_t i = p.n_init; i < n; i++) aw_spot_step(s, x[i], NULL, &err);
+    double d = bench_now() - t0;
+    if (d < dt) dt = d;
+    aw_spot_result(s, &res);
+    aw_spot_free(s);
+  }
   fprintf(stderr, "[%s] SPOT (alarms discarded): %.3f s, %llu alarms, %llu fast + %llu full fits, final z %.6f\n",
           BENCH_FLAVOUR, dt, (unsigned long long)res.alarms, (unsigned long long)res.fast_fits,
           (unsigned long long)res.full_fits, res.upper.z);
   bench_report("spot_discard_alarms_points_per_s", (double)(n - p.n_init) / dt, "points/s", "higher");
-  aw_spot_free(s);
 
   /* strict mode: the full fit at every refit, on 1M points */
   p.keep_alarms = 1;
@@ -95,10 +99,14 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < n && k < 500; i++)
     if (x[i] > 2.054) y[k++] = x[i] - 2.054;
   aw_gpd_fit f;
-  int reps = 200;
-  t0 = bench_now();
-  for (int i = 0; i < reps; i++) aw_gpd_fit_peaks(y, k, 0, &f, &err);
-  dt = bench_now() - t0;
+  int reps = 100;
+  dt = 1e300;
+  for (int rep = 0; rep < 3; rep++) {
+    t0 = bench_now();
+    for (int i = 0; i < reps; i++) aw_gpd_fit_peaks(y, k, 0, &f, &err);
+    double d = bench_now() - t0;
+    if (d < dt) dt = d;
+  }
   bench_report("gpd_fit_500_peaks_us", dt / reps * 1e6, "us", "lower");
   free(x);
   return 0;
