@@ -479,17 +479,34 @@ static aw_status svm_fit(aw_clf *m, const double *X, const int *y, size_t n, con
       alpha[i] = 0;
       order[i] = i;
     }
+    /* with shrinking (Hsieh et al. 2008, section 3.4): a variable at its bound whose gradient
+     * exceeds the last pass's largest projected gradient leaves the active set; when the active set
+     * has converged, every variable is checked once more before stopping */
+    size_t active = n;
+    double pgmax_old = INFINITY; /* (no upper bound for the L2 loss: only the lower side shrinks) */
     for (size_t it = 0; it < m->o.svm_max_iter; it++) {
-      aw_rng_shuffle_size(&rng, order, n);
+      aw_rng_shuffle_size(&rng, order, active);
       double pgmax = -INFINITY, pgmin = INFINITY;
-      for (size_t t = 0; t < n; t++) {
+      for (size_t t = 0; t < active; t++) {
         size_t i = order[t];
         double yi = y[i] == (int)c ? 1.0 : -1.0;
         const double *xi = X + i * d;
         double dot = w[d];
         for (size_t f = 0; f < d; f++) dot += w[f] * xi[f];
         double G = yi * dot - 1.0 + diag * alpha[i];
-        double PG = alpha[i] == 0 ? (G < 0 ? G : 0) : G;
+        double PG = 0;
+        if (alpha[i] == 0) {
+          if (G > pgmax_old) {
+            active--;
+            order[t] = order[active];
+            order[active] = i;
+            t--;
+            continue;
+          }
+          if (G < 0) PG = G;
+        } else {
+          PG = G;
+        }
         if (PG > pgmax) pgmax = PG;
         if (PG < pgmin) pgmin = PG;
         if (fabs(PG) > 1e-12) {
@@ -500,7 +517,13 @@ static aw_status svm_fit(aw_clf *m, const double *X, const int *y, size_t n, con
           w[d] += delta;
         }
       }
-      if (pgmax - pgmin <= m->o.svm_tol) break;
+      if (pgmax - pgmin <= m->o.svm_tol) {
+        if (active == n) break;
+        active = n;
+        pgmax_old = INFINITY;
+        continue;
+      }
+      pgmax_old = pgmax > 0 ? pgmax : INFINITY;
     }
     if (aw_progress_report(progress, (double)(c + 1) / (double)C, "linear SVM"))
       st = aw_error_set(err, AW_ERR_CANCELLED, "classify: cancelled");
