@@ -70,7 +70,8 @@ static aw_status missing_column(const csv_rows *r, const char *what, const char 
   list[0] = '\0';
   for (size_t j = 0; j < r->nheader && o + 4 < sizeof list; j++)
     o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", j ? ", " : "", r->header[j]);
-  return aw_error_at(err, AW_ERR_NOTFOUND, r->cur_file, 1, 0, "no %s column named '%s' (columns: %s)", what, name, list);
+  return aw_error_at(err, AW_ERR_NOTFOUND, r->cur_file, 1, 0, "no %s%scolumn named '%s' (columns: %s)", what, *what ? " " : "",
+                     name, list);
 }
 
 static aw_status on_header(csv_rows *r, const aw_csv_record *rec, aw_error *err) {

@@ -210,7 +210,7 @@ static aw_status diag_window(const double *data, size_t k, size_t M, size_t T, c
         if (isnan(v)) {
           if (!o->dtw.skip_nan)
             return aw_error_set(err, AW_ERR_NUMERIC,
-                                "diagnose: replica %s, metric %s has NaN at time index %zu (use the skip-NaN option to drop missing points)",
+                                "diagnose: replica %s, metric %s has NaN at time index %zu (set skip_nan, --skip-nan, to drop missing points)",
                                 nm(rn, r, b1, sizeof b1), nm(mn, j, b2, sizeof b2), start + t);
           ser[(r * w + t) * M + j] = NAN;
           continue;

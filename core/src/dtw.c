@@ -354,10 +354,10 @@ static aw_status series_prep(const double *x, size_t n, size_t dims, const aw_dt
         if (!o->skip_nan) {
           if (dims > 1)
             return aw_error_set(err, AW_ERR_NUMERIC,
-                                "dtw: %s has NaN at index %zu, dimension %zu (use the skip-NaN option to drop missing points)",
+                                "dtw: %s has NaN at index %zu, dimension %zu (set skip_nan, --skip-nan, to drop missing points)",
                                 name, i, d);
           return aw_error_set(err, AW_ERR_NUMERIC,
-                              "dtw: %s has NaN at index %zu (use the skip-NaN option to drop missing points)", name, i);
+                              "dtw: %s has NaN at index %zu (set skip_nan, --skip-nan, to drop missing points)", name, i);
         }
         row_nan = 1;
       } else if (isinf(v)) {
