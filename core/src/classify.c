@@ -590,8 +590,9 @@ aw_clf *aw_clf_train(aw_clf_kind kind, const double *X, const int *y, size_t n, 
       return NULL;
     }
     for (size_t f = 0; f < d; f++)
-      if (!isfinite(X[i * d + f])) {
-        aw_error_set(err, AW_ERR_NUMERIC, "classify: row %zu, feature %zu is %s", i, f, isnan(X[i * d + f]) ? "NaN" : "infinite");
+      if (!isfinite(X[i * d + f]) || fabs(X[i * d + f]) > 1e100) {
+        aw_error_set(err, AW_ERR_NUMERIC, "classify: row %zu, feature %zu is %s", i, f,
+                     isnan(X[i * d + f]) ? "NaN" : isinf(X[i * d + f]) ? "infinite" : "out of range (beyond 1e100)");
         return NULL;
       }
   }

@@ -201,7 +201,7 @@ static aw_status diag_window(const double *data, size_t k, size_t M, size_t T, c
       if (nb > 0) {
         size_t c = 0;
         for (size_t t = start - nb; t < start; t++)
-          if (isfinite(x[t])) S->base[c++] = x[t];
+          if (isfinite(x[t]) && fabs(x[t]) <= AW_DTW_MAX_ABS) S->base[c++] = x[t];
         shift = median_inplace(S->base, c);
       }
       double lo = INFINITY, hi = -INFINITY;
@@ -215,9 +215,10 @@ static aw_status diag_window(const double *data, size_t k, size_t M, size_t T, c
           ser[(r * w + t) * M + j] = NAN;
           continue;
         }
-        if (isinf(v))
-          return aw_error_set(err, AW_ERR_NUMERIC, "diagnose: replica %s, metric %s has an infinite value at time index %zu",
-                              nm(rn, r, b1, sizeof b1), nm(mn, j, b2, sizeof b2), start + t);
+        if (isinf(v) || fabs(v) > AW_DTW_MAX_ABS)
+          return aw_error_set(err, AW_ERR_NUMERIC, "diagnose: replica %s, metric %s has %s value at time index %zu",
+                              nm(rn, r, b1, sizeof b1), nm(mn, j, b2, sizeof b2),
+                              isinf(v) ? "an infinite" : "an out-of-range (beyond 1e100)", start + t);
         v -= shift;
         ser[(r * w + t) * M + j] = v;
         sum += v;
@@ -235,17 +236,25 @@ static aw_status diag_window(const double *data, size_t k, size_t M, size_t T, c
                             nm(rn, r, b1, sizeof b1), nm(mn, j, b2, sizeof b2), lo + 0.0, start, start + w);
     }
     if (o->scale == AW_DIAG_SCALE_JOINT) {
-      double mean = sum / cnt, ss = 0;
+      /* pooled (v - mean) / sd; deviations are scaled by the largest first so that tiny ones
+       * neither underflow nor overflow; a metric constant over every replica becomes all 0 */
+      double mean = sum / cnt, dmax = 0, ss = 0;
       for (size_t r = 0; r < k; r++)
         for (size_t t = 0; t < w; t++) {
           double v = ser[(r * w + t) * M + j];
-          if (!isnan(v)) ss += (v - mean) * (v - mean);
+          if (!isnan(v) && fabs(v - mean) > dmax) dmax = fabs(v - mean);
         }
-      double sd = sqrt(ss / cnt);
+      if (dmax > 0)
+        for (size_t r = 0; r < k; r++)
+          for (size_t t = 0; t < w; t++) {
+            double v = ser[(r * w + t) * M + j];
+            if (!isnan(v)) ss += ((v - mean) / dmax) * ((v - mean) / dmax);
+          }
+      double sdu = sqrt(ss / cnt);
       for (size_t r = 0; r < k; r++)
         for (size_t t = 0; t < w; t++) {
           double *v = &ser[(r * w + t) * M + j];
-          if (!isnan(*v)) *v = sd > 0 ? (*v - mean) / sd : 0.0;
+          if (!isnan(*v)) *v = dmax > 0 ? ((*v - mean) / dmax) / sdu : 0.0;
         }
     }
   }

@@ -109,7 +109,8 @@ static double to_result(double acc, aw_dtw_cost c) { return c == AW_DTW_SQUARED 
  * within the bound; the exact test is made on the final result. */
 static double acc_bound(double md, aw_dtw_cost c) {
   if (!(md < DINF)) return DINF;
-  if (c == AW_DTW_SQUARED) return md * md * (1.0 + 1e-9);
+  /* (+1e-300 covers squares that round in the subnormal range) */
+  if (c == AW_DTW_SQUARED) return md * md * (1.0 + 1e-9) + 1e-300;
   return md;
 }
 
@@ -362,6 +363,10 @@ static aw_status series_prep(const double *x, size_t n, size_t dims, const aw_dt
         row_nan = 1;
       } else if (isinf(v)) {
         return aw_error_set(err, AW_ERR_NUMERIC, "dtw: %s has an infinite value at index %zu", name, i);
+      } else if (fabs(v) > AW_DTW_MAX_ABS) {
+        return aw_error_set(err, AW_ERR_RANGE,
+                            "dtw: %s has a value of magnitude %g at index %zu (beyond %g the summed squared costs could overflow)",
+                            name, fabs(v), i, AW_DTW_MAX_ABS);
       }
     }
     nan_rows += (size_t)row_nan;
@@ -412,10 +417,17 @@ static aw_status series_prep(const double *x, size_t n, size_t dims, const aw_dt
                               name, d, lo);
         return aw_error_set(err, AW_ERR_NUMERIC, "dtw: %s is constant (value %g): it cannot be z-normalised", name, lo);
       }
-      double mean = sum / (double)kept, ss = 0.0;
-      for (size_t i = 0; i < kept; i++) ss += (c[i] - mean) * (c[i] - mean);
-      double sd = sqrt(ss / (double)kept);
-      for (size_t i = 0; i < kept; i++) c[i] = (c[i] - mean) / sd;
+      /* (v - mean) / sd, computed on deviations scaled by the largest one first, so that tiny
+       * (even subnormal) deviations neither underflow to a zero sd nor overflow the quotient */
+      double mean = sum / (double)kept, dmax = 0.0, ss = 0.0;
+      for (size_t i = 0; i < kept; i++)
+        if (fabs(c[i] - mean) > dmax) dmax = fabs(c[i] - mean);
+      for (size_t i = 0; i < kept; i++) {
+        double u = (c[i] - mean) / dmax;
+        ss += u * u;
+      }
+      double sdu = sqrt(ss / (double)kept); /* >= 1 / sqrt(kept): the largest |u| is 1 */
+      for (size_t i = 0; i < kept; i++) c[i] = ((c[i] - mean) / dmax) / sdu;
     }
   }
   if (paa > 1) {
@@ -552,7 +564,9 @@ static double pair_distance(const series *A, const double *rev_a, const series *
     double sum = 0.0;
     res = 0.0;
     for (size_t d = 0; d < A->dims; d++) {
-      double rem = md < DINF ? md - sum : DINF;
+      /* what is left of the bound for this dimension, with slack for the rounding of md - sum
+       * (the bound only prunes; the exact test is on the final sum) */
+      double rem = md < DINF ? (md - sum) + (md * 1e-9 + 1e-300) : DINF;
       if (rem < 0) {
         res = DINF;
         break;
@@ -642,6 +656,11 @@ static inline void pc_cols(const pctx *P, size_t i, size_t j0, size_t j1, long l
   *hi = b < (long long)j1 ? b : (long long)j1;
 }
 
+static inline int pc_in_band(const pctx *P, size_t i, size_t j) {
+  long long dj = (long long)j - (long long)i;
+  return dj <= P->rhi && -dj <= P->rlo;
+}
+
 static aw_status pc_push(pctx *P, size_t i, size_t j) {
   if (P->plen == P->pcap) {
     size_t cap = P->pcap;
@@ -696,13 +715,16 @@ static aw_status pc_full(pctx *P, size_t i0, size_t i1, size_t j0, size_t j1) {
       len++;
       if (i == i0 && j == j0) break;
       size_t ri = i - i0, cj = j - j0;
-      double dg = (ri > 0 && cj > 0) ? D[(ri - 1) * cols + cj - 1] : DINF;
-      double up = ri > 0 ? D[(ri - 1) * cols + cj] : DINF;
-      double left = cj > 0 ? D[ri * cols + cj - 1] : DINF;
-      if (dg <= up && dg <= left && ri > 0 && cj > 0) {
+      /* only predecessors inside the rectangle and the band (all of them are reachable) */
+      int okd = ri > 0 && cj > 0 && pc_in_band(P, i - 1, j - 1), oku = ri > 0 && pc_in_band(P, i - 1, j),
+          okl = cj > 0 && pc_in_band(P, i, j - 1);
+      double dg = okd ? D[(ri - 1) * cols + cj - 1] : DINF;
+      double up = oku ? D[(ri - 1) * cols + cj] : DINF;
+      double left = okl ? D[ri * cols + cj - 1] : DINF;
+      if (okd && (!oku || dg <= up) && (!okl || dg <= left)) {
         i--;
         j--;
-      } else if (up <= left && ri > 0) {
+      } else if (oku && (!okl || up <= left)) {
         i--;
       } else {
         j--;
@@ -794,25 +816,34 @@ static aw_status pc_solve(pctx *P, size_t i0, size_t i1, size_t j0, size_t j1) {
   double *F = P->row, *B = P->row2;
   pc_forward(P, i0, mid, j0, j1, F);
   pc_backward(P, mid + 1, i1, j0, j1, B);
+  /* the crossing from row mid to row mid + 1 with the smallest F + B; only in-band cells (every
+   * in-band cell of the rectangle lies on some path from corner to corner, so even when costs
+   * overflow to +inf the first in-band crossing is a valid split) */
   double best = DINF;
+  int found = 0;
   size_t bj = j0, bn = j0;
   for (size_t c = 0; c < cols; c++) {
-    if (!(F[c] < DINF)) continue;
-    double v = F[c] + B[c]; /* (mid, j) -> (mid + 1, j) */
-    if (v < best) {
-      best = v;
-      bj = bn = j0 + c;
+    size_t j = j0 + c;
+    if (!pc_in_band(P, mid, j)) continue;
+    if (pc_in_band(P, mid + 1, j)) {
+      double v = F[c] + B[c]; /* (mid, j) -> (mid + 1, j) */
+      if (!found || v < best) {
+        best = v;
+        bj = bn = j;
+        found = 1;
+      }
     }
-    if (c + 1 < cols) {
+    if (c + 1 < cols && pc_in_band(P, mid + 1, j + 1)) {
       double w = F[c] + B[c + 1]; /* (mid, j) -> (mid + 1, j + 1) */
-      if (w < best) {
+      if (!found || w < best) {
         best = w;
-        bj = j0 + c;
-        bn = j0 + c + 1;
+        bj = j;
+        bn = j + 1;
+        found = 1;
       }
     }
   }
-  if (!(best < DINF)) return AW_ERR_NUMERIC; /* cannot happen for a reachable end cell */
+  if (!found) return AW_ERR_NUMERIC; /* cannot happen: the corners are in the band */
   aw_status st = pc_solve(P, i0, mid, j0, bj);
   if (st) return st;
   return pc_solve(P, mid + 1, i1, bn, j1);

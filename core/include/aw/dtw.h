@@ -24,8 +24,8 @@
  *    as the DP, so the result is bit-identical to the unpruned one.
  *  - Input. NaN or +-inf is an error (AW_ERR_NUMERIC naming the series and index) unless
  *    skip_nan is set, in which case NaN points are dropped (a multivariate point is dropped when
- *    any dimension is NaN); infinities are always an error. Processing order: NaN skip,
- *    z-normalisation (per dimension, population sd), then PAA.
+ *    any dimension is NaN); infinities and magnitudes above AW_DTW_MAX_ABS (1e100) are always an
+ *    error. Processing order: NaN skip, z-normalisation (per dimension, population sd), then PAA.
  *  - Bit identity. The cell update is min-plus arithmetic in the same order in the SIMD kernel
  *    (SSE2 natively, simd128 in WASM) and in scalar code, so results are identical bit for bit
  *    natively and in WASM, and equal to a plain O(n m) loop.
@@ -50,6 +50,9 @@ extern "C" {
 #define AW_DTW_NO_WINDOW ((size_t)-1)
 /* Default full-matrix limit for warping paths: 4M cells (32 MB). */
 #define AW_DTW_PATH_FULL_CELLS ((size_t)1 << 22)
+/* Largest magnitude accepted in input: (2e100)^2 summed over any path stays far below DBL_MAX, so a
+ * distance is never an overflowed +inf (which would read as "abandoned"). */
+#define AW_DTW_MAX_ABS 1e100
 /* Longest series accepted (points); a guard against absurd sizes from input. */
 #define AW_DTW_MAX_LEN ((size_t)1 << 28)
 
