@@ -31,6 +31,9 @@ static void usage(FILE *f) {
           "  --k N                  kNN neighbours (default 5)\n"
           "  --trees N --depth N    random forest (default 50 trees, depth 5)\n"
           "  --svm-c C              linear SVM regularisation (default 1)\n"
+          "  --window W             features = summaries (mean, sd, min, max, delta) of each numeric\n"
+          "                         column over the last W rows, labelled with the last row's label\n"
+          "                         (the first W-1 rows of each file give no sample; reported)\n"
           "  --no-standardize       skip the standardisation fitted on the training rows\n"
           "  --compact              one-line JSON\n"
           "\n"
@@ -43,6 +46,47 @@ typedef struct labelled {
   double *X;
   int *y;
 } labelled;
+
+/* Replaces the rows' numeric columns by window summaries (aw_clf_window_summaries): row t >= W-1
+ * becomes a sample labelled with row t's key. */
+static aw_status apply_window(csv_rows *r, size_t W, aw_error *err) {
+  if (W > r->n) return aw_error_set(err, AW_ERR_RANGE, "--window %zu is longer than the file (%zu rows)", W, r->n);
+  size_t n2 = r->n - W + 1, d2 = r->ncols * AW_CLF_SUMMARIES;
+  double *v = aw_alloc_array(n2 * d2, sizeof(double));
+  char **names = aw_calloc_array(d2, sizeof(char *));
+  if (!v || !names) {
+    AW_FREE(v);
+    AW_FREE(names);
+    return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+  }
+  aw_status st = aw_clf_window_summaries(r->values, r->n, r->ncols, W, v, err);
+  for (size_t f = 0; !st && f < r->ncols; f++)
+    for (size_t q = 0; q < AW_CLF_SUMMARIES; q++) {
+      const char *sn = aw_clf_summary_name(q);
+      size_t len = strlen(r->names[f]) + strlen(sn) + 2;
+      names[f * AW_CLF_SUMMARIES + q] = AW_MALLOC(len);
+      if (!names[f * AW_CLF_SUMMARIES + q]) st = aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+      else snprintf(names[f * AW_CLF_SUMMARIES + q], len, "%s_%s", r->names[f], sn);
+    }
+  if (st) {
+    AW_FREE(v);
+    for (size_t j = 0; j < d2; j++) AW_FREE(names[j]);
+    AW_FREE(names);
+    return st;
+  }
+  for (size_t t = 0; t < n2; t++) {
+    r->key[t] = r->key[t + W - 1];
+    r->line[t] = r->line[t + W - 1];
+  }
+  AW_FREE(r->values);
+  r->values = v;
+  for (size_t j = 0; j < r->ncols; j++) AW_FREE(r->names[j]);
+  AW_FREE(r->names);
+  r->names = names;
+  r->ncols = d2;
+  r->n = n2;
+  return AW_OK;
+}
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
@@ -96,7 +140,7 @@ static int gather(const labelled *L, const size_t *idx, size_t n, double **X, in
 int aw_cmd_classify(int argc, char **argv) {
   const char *train = NULL, *test = NULL, *label = NULL, *model = "all", *features = NULL;
   double frac = 0.2, svm_c = 1.0;
-  size_t folds = 0, k = 5, trees = 50, depth = 5;
+  size_t folds = 0, k = 5, trees = 50, depth = 5, window = 0;
   unsigned long long seed = 0;
   int standardize = 1, compact = 0;
   for (int i = 1; i < argc; i++) {
@@ -112,6 +156,7 @@ int aw_cmd_classify(int argc, char **argv) {
         (r = cli_opt_double(argc, argv, &i, "--test-fraction", &frac)) || (r = cli_opt_double(argc, argv, &i, "--svm-c", &svm_c)) ||
         (r = cli_opt_size(argc, argv, &i, "--folds", &folds)) || (r = cli_opt_size(argc, argv, &i, "--k", &k)) ||
         (r = cli_opt_size(argc, argv, &i, "--trees", &trees)) || (r = cli_opt_size(argc, argv, &i, "--depth", &depth)) ||
+        (r = cli_opt_size(argc, argv, &i, "--window", &window)) ||
         (r = cli_opt_u64(argc, argv, &i, "--seed", &seed))) {
       if (r < 0) return 2;
       continue;
@@ -165,6 +210,16 @@ int aw_cmd_classify(int argc, char **argv) {
       if (!st && te.n == 0) st = aw_error_at(&err, AW_ERR_PARSE, test, 0, 0, "no data rows");
     }
   }
+  size_t dropped_train = 0, dropped_test = 0;
+  if (!st && window > 1) {
+    dropped_train = window - 1;
+    st = apply_window(&tr, window, &err);
+    if (st) aw_error_prefix(&err, "%s", train);
+    if (!st && test) {
+      dropped_test = window - 1;
+      if ((st = apply_window(&te, window, &err))) aw_error_prefix(&err, "%s", test);
+    }
+  }
   if (st) {
     csv_rows_free(&tr);
     csv_rows_free(&te);
@@ -214,6 +269,13 @@ int aw_cmd_classify(int argc, char **argv) {
   cJSON *sk = cJSON_AddArrayToObject(root, "skipped_columns");
   for (size_t j = 0; j < tr.nskipped; j++) cJSON_AddItemToArray(sk, cJSON_CreateString(tr.skipped[j]));
   if (tr.time_name) cJSON_AddStringToObject(root, "time_column", tr.time_name);
+  if (window > 1) {
+    cJSON *wj = cJSON_AddObjectToObject(root, "window_summaries");
+    cJSON_AddItemToObject(wj, "rows", jnum((double)window));
+    /* the first window-1 rows of each file only feed the first summary: no sample of their own */
+    cJSON_AddItemToObject(wj, "rows_without_sample_train", jnum((double)dropped_train));
+    cJSON_AddItemToObject(wj, "rows_without_sample_test", jnum((double)dropped_test));
+  }
   cJSON *split = cJSON_AddObjectToObject(root, "split");
   cJSON_AddItemToObject(split, "seed", jnum((double)seed));
   cJSON *models = cJSON_CreateObject();

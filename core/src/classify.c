@@ -686,6 +686,43 @@ aw_status aw_clf_predict(const aw_clf *m, const double *X, size_t n, int *out, a
   return st;
 }
 
+/* ------------------------------------------------------------------ features */
+
+const char *aw_clf_summary_name(size_t s) {
+  static const char *names[AW_CLF_SUMMARIES] = {"mean", "sd", "min", "max", "delta"};
+  return s < AW_CLF_SUMMARIES ? names[s] : "unknown";
+}
+
+aw_status aw_clf_window_summaries(const double *X, size_t n, size_t d, size_t window, double *out, aw_error *err) {
+  if (!X || !out || d == 0) return aw_error_set(err, AW_ERR_ARG, "classify: window summaries: bad arguments");
+  if (window == 0 || window > n)
+    return aw_error_set(err, AW_ERR_RANGE, "classify: a summary window of %zu rows needs at least that many rows (have %zu)",
+                        window, n);
+  for (size_t i = 0; i < n * d; i++)
+    if (!isfinite(X[i]))
+      return aw_error_set(err, AW_ERR_NUMERIC, "classify: row %zu, feature %zu is not a finite number", i / d, i % d);
+  for (size_t t = window - 1; t < n; t++) {
+    double *o = out + (t - (window - 1)) * AW_CLF_SUMMARIES * d;
+    for (size_t f = 0; f < d; f++) {
+      double s = 0, lo = INFINITY, hi = -INFINITY;
+      for (size_t u = t + 1 - window; u <= t; u++) {
+        double v = X[u * d + f];
+        s += v;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      double mean = s / (double)window, ss = 0;
+      for (size_t u = t + 1 - window; u <= t; u++) ss += (X[u * d + f] - mean) * (X[u * d + f] - mean);
+      o[5 * f + 0] = mean;
+      o[5 * f + 1] = sqrt(ss / (double)window);
+      o[5 * f + 2] = lo;
+      o[5 * f + 3] = hi;
+      o[5 * f + 4] = X[t * d + f] - X[(t + 1 - window) * d + f];
+    }
+  }
+  return AW_OK;
+}
+
 /* ------------------------------------------------------------------ splits */
 
 static aw_status check_labels(const int *y, size_t n, size_t nclasses, aw_error *err) {

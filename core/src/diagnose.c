@@ -271,7 +271,7 @@ static aw_status diag_window(const double *data, size_t k, size_t M, size_t T, c
     res->metric_top[j] = v.top;
     res->metric_margin[j] = v.margin;
     if (best < 0 || v.margin > res->metric_margin[best]) best = (long)j;
-    if (aw_progress_report(progress, -1, "diagnose"))
+    if (aw_progress_report(progress, (double)(j + 1) / (double)(M + (o->mode == AW_DIAG_DEPENDENT)), "diagnose"))
       return aw_error_set(err, AW_ERR_CANCELLED, "diagnose: cancelled");
   }
   if (o->mode == AW_DIAG_PER_METRIC || M == 1) {

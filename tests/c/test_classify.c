@@ -208,6 +208,25 @@ static void test_overlapping_golden(void) {
   T_CHECKF(h == UINT64_C(0x2054efdcb9f77a33), "golden hash %016" PRIx64, h);
 }
 
+static void test_window_summaries(void) {
+  /* 2 metrics, 4 rows, window 3: rows 2 and 3 get summaries */
+  double X[] = {1, 10, 2, 10, 6, 10, 3, 40};
+  double out[2 * 2 * AW_CLF_SUMMARIES];
+  aw_error err;
+  T_EQ_INT(aw_clf_window_summaries(X, 4, 2, 3, out, &err), AW_OK);
+  /* row 2, metric 0: {1, 2, 6}: mean 3, sd sqrt(14/3), min 1, max 6, delta 5 */
+  T_CHECK(out[0] == 3 && out[2] == 1 && out[3] == 6 && out[4] == 5);
+  T_NEAR(out[1], sqrt(14.0 / 3), 1e-15);
+  /* row 2, metric 1: constant 10 */
+  T_CHECK(out[5] == 10 && out[6] == 0 && out[7] == 10 && out[8] == 10 && out[9] == 0);
+  /* row 3, metric 1: {10, 10, 40}: mean 20, min 10, max 40, delta 30 */
+  T_CHECK(out[15] == 20 && out[17] == 10 && out[18] == 40 && out[19] == 30);
+  T_STREQ(aw_clf_summary_name(4), "delta");
+  T_EQ_INT(aw_clf_window_summaries(X, 4, 2, 5, out, &err), AW_ERR_RANGE);
+  X[3] = NAN;
+  T_EQ_INT(aw_clf_window_summaries(X, 4, 2, 3, out, &err), AW_ERR_NUMERIC);
+}
+
 static void test_bad_input(void) {
   aw_error err;
   double X[] = {0, 1, NAN, 3};
@@ -246,6 +265,7 @@ int main(int argc, char **argv) {
   T_RUN(test_separable);
   T_RUN(test_split_and_kfold);
   T_RUN(test_overlapping_golden);
+  T_RUN(test_window_summaries);
   T_RUN(test_bad_input);
   return t_done();
 }

@@ -74,6 +74,18 @@ aw_status aw_clf_predict(const aw_clf *m, const double *X, size_t n, int *out, a
 aw_clf_kind aw_clf_get_kind(const aw_clf *m);
 void aw_clf_free(aw_clf *m);
 
+/* ---- features ---- */
+
+/* Window summaries as features (the ADS paper's alternative to the metrics at one time step): for
+ * every row t >= window - 1 of a row-major table X (n rows x d metrics), the mean, population
+ * standard deviation, minimum, maximum and change (last - first) of each metric over rows
+ * t-window+1 .. t. out (caller-owned) gets (n - window + 1) rows of 5 * d values, metric-major
+ * (metric f's five values at 5f .. 5f+4). NaN/inf inputs are refused. */
+#define AW_CLF_SUMMARIES 5
+aw_status aw_clf_window_summaries(const double *X, size_t n, size_t d, size_t window, double *out, aw_error *err);
+/* Name of summary s (0..4): "mean", "sd", "min", "max", "delta". */
+const char *aw_clf_summary_name(size_t s);
+
 /* ---- splits ---- */
 
 /* Stratified hold-out split: within each class a seeded shuffle, then round(test_fraction x count)
