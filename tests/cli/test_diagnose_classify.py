@@ -86,7 +86,6 @@ rc, out, err = run("diagnose", diff, "--replica-column", "pod", "--align", "tail
 check("different lengths, --align tail", rc == 0 and json.loads(out)["input"]["points"] == 25, err)
 rc, out, err = run("diagnose", longf, "--replica-column", "pod", "--window", "100")
 check("window longer than the data", rc == 1 and "longer than the data" in err, err)
-nanf = write("nan.csv", open(longf).read().replace(",300.", ",NaN,300.", 0))
 lines = open(longf).read().splitlines()
 lines[170] = ",".join(lines[170].split(",")[:3]) + ",NaN"
 nanf = write("nan.csv", "\n".join(lines) + "\n")
