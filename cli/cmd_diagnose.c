@@ -44,6 +44,7 @@ static void usage(FILE *f) {
           "                         multivariate)\n"
           "  --by sum|median        the score that ranks replicas (default sum)\n"
           "  --dtw-window R         Sakoe-Chiba radius (default: none)\n"
+          "  --paa P                downsample each window by averaging blocks of P points (long windows)\n"
           "  --cost squared|absolute|squared_sum  point cost (default squared, result sqrt of the sum)\n"
           "  --skip-nan             drop missing points instead of failing\n"
           "  --sliding              the suspect over time (every window ending at window-1 .. the last)\n"
@@ -305,7 +306,7 @@ static void add_input_info(cJSON *root, const input *in, int nfiles, char **file
 int aw_cmd_diagnose(int argc, char **argv) {
   const char *rep_col = NULL, *columns = NULL, *metrics = NULL, *time_col = NULL, *at_s = NULL, *multi = NULL,
              *scale = NULL, *by = NULL, *cost = NULL, *align = NULL;
-  size_t window = AW_DIAG_DEFAULT_WINDOW, baseline = AW_DIAG_BASELINE_AUTO, dtw_window = AW_DTW_NO_WINDOW, step = 1;
+  size_t window = AW_DIAG_DEFAULT_WINDOW, baseline = AW_DIAG_BASELINE_AUTO, dtw_window = AW_DTW_NO_WINDOW, step = 1, paa = 0;
   double min_margin = AW_DIAG_MARGIN_AUTO;
   int skip_nan = 0, sliding = 0, compact = 0, nfiles = 0;
   char **files = AW_CALLOC((size_t)argc, sizeof(char *));
@@ -327,6 +328,7 @@ int aw_cmd_diagnose(int argc, char **argv) {
         (r = cli_opt_str(argc, argv, &i, "--align", &align)) || (r = cli_opt_size(argc, argv, &i, "--window", &window)) ||
         (r = cli_opt_size(argc, argv, &i, "--baseline", &baseline)) ||
         (r = cli_opt_size(argc, argv, &i, "--dtw-window", &dtw_window)) || (r = cli_opt_size(argc, argv, &i, "--step", &step)) ||
+        (r = cli_opt_size(argc, argv, &i, "--paa", &paa)) ||
         (r = cli_opt_double(argc, argv, &i, "--min-margin", &min_margin))) {
       if (r < 0) {
         AW_FREE(files);
@@ -365,6 +367,7 @@ int aw_cmd_diagnose(int argc, char **argv) {
   o.min_margin = min_margin;
   o.dtw.window = dtw_window;
   o.dtw.skip_nan = skip_nan;
+  o.dtw.paa = paa;
   if (multi) {
     if (strcmp(multi, "dependent") == 0) o.mode = AW_DIAG_DEPENDENT;
     else if (strcmp(multi, "independent") == 0) o.mode = AW_DIAG_INDEPENDENT;

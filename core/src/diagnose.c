@@ -19,6 +19,7 @@ void aw_diag_opts_default(aw_diag_opts *o) {
   o->scale = AW_DIAG_SCALE_JOINT;
   o->min_margin = AW_DIAG_MARGIN_AUTO;
   aw_dtw_opts_default(&o->dtw);
+  o->dtw.prune = 1; /* exact (PrunedDTW), and cheaper on alike replicas */
 }
 
 const char *aw_diag_mode_name(aw_diag_mode m) {

@@ -83,8 +83,9 @@ typedef struct aw_diag_opts {
   int by_median;      /* 0: the top replica has the largest row sum (default); 1: largest median */
   double min_margin;  /* below this margin there is no clear suspect; AW_DIAG_MARGIN_AUTO
                          (default) = 0.55 per metric, 0.3 multivariate */
-  aw_dtw_opts dtw;    /* DTW options (Sakoe-Chiba window, cost, prune, skip_nan). znorm and
-                         max_dist are ignored (scaling is `scale`; distances are never abandoned) */
+  aw_dtw_opts dtw;    /* DTW options (Sakoe-Chiba window, cost, paa, prune (default on: exact),
+                         skip_nan). znorm and max_dist are ignored (scaling is `scale`;
+                         distances are never abandoned) */
   const char *const *replica_names; /* optional (k names, borrowed): used in error messages */
   const char *const *metric_names;  /* optional (nmetrics names, borrowed) */
 } aw_diag_opts;
