@@ -37,8 +37,9 @@ static void usage(FILE *f) {
           "  --multivariate dependent|independent\n"
           "                         the metrics together (DTW_D or DTW_I); default: every metric alone,\n"
           "                         the one where a replica stands out most decides\n"
-          "  --baseline N           points before the window whose per-replica median is subtracted\n"
-          "                         (default 2 x window; 0 = off)\n"
+          "  --baseline N|auto      points before the window whose per-replica median is subtracted,\n"
+          "                         for replicas with constant per-host offsets (default 0 = off;\n"
+          "                         auto = 2 x window)\n"
           "  --scale joint|none|znorm  per-metric scaling (default joint: pooled over the replicas)\n"
           "  --min-margin X         below this margin: no clear suspect (default 0.55 per metric, 0.3\n"
           "                         multivariate)\n"
@@ -306,7 +307,7 @@ static void add_input_info(cJSON *root, const input *in, int nfiles, char **file
 int aw_cmd_diagnose(int argc, char **argv) {
   const char *rep_col = NULL, *columns = NULL, *metrics = NULL, *time_col = NULL, *at_s = NULL, *multi = NULL,
              *scale = NULL, *by = NULL, *cost = NULL, *align = NULL;
-  size_t window = AW_DIAG_DEFAULT_WINDOW, baseline = AW_DIAG_BASELINE_AUTO, dtw_window = AW_DTW_NO_WINDOW, step = 1, paa = 0;
+  size_t window = AW_DIAG_DEFAULT_WINDOW, baseline = 0, dtw_window = AW_DTW_NO_WINDOW, step = 1, paa = 0;
   double min_margin = AW_DIAG_MARGIN_AUTO;
   int skip_nan = 0, sliding = 0, compact = 0, nfiles = 0;
   char **files = AW_CALLOC((size_t)argc, sizeof(char *));
@@ -320,13 +321,24 @@ int aw_cmd_diagnose(int argc, char **argv) {
       AW_FREE(files);
       return 0;
     }
+    const char *bl;
+    if ((r = cli_opt_str(argc, argv, &i, "--baseline", &bl))) {
+      char *end;
+      if (r > 0 && strcmp(bl, "auto") == 0) baseline = AW_DIAG_BASELINE_AUTO;
+      else if (r > 0 && bl[0] >= '0' && bl[0] <= '9' && (baseline = (size_t)strtoull(bl, &end, 10), *end == '\0')) {
+      } else {
+        AW_FREE(files);
+        return r < 0 ? 2 : cli_usage_error("diagnose", "--baseline: '%s' is neither a number of points nor auto", bl);
+      }
+      continue;
+    }
     if ((r = cli_opt_str(argc, argv, &i, "--replica-column", &rep_col)) ||
         (r = cli_opt_str(argc, argv, &i, "--columns", &columns)) || (r = cli_opt_str(argc, argv, &i, "--metrics", &metrics)) ||
         (r = cli_opt_str(argc, argv, &i, "--time-column", &time_col)) || (r = cli_opt_str(argc, argv, &i, "--at", &at_s)) ||
         (r = cli_opt_str(argc, argv, &i, "--multivariate", &multi)) || (r = cli_opt_str(argc, argv, &i, "--scale", &scale)) ||
         (r = cli_opt_str(argc, argv, &i, "--by", &by)) || (r = cli_opt_str(argc, argv, &i, "--cost", &cost)) ||
         (r = cli_opt_str(argc, argv, &i, "--align", &align)) || (r = cli_opt_size(argc, argv, &i, "--window", &window)) ||
-        (r = cli_opt_size(argc, argv, &i, "--baseline", &baseline)) ||
+
         (r = cli_opt_size(argc, argv, &i, "--dtw-window", &dtw_window)) || (r = cli_opt_size(argc, argv, &i, "--step", &step)) ||
         (r = cli_opt_size(argc, argv, &i, "--paa", &paa)) ||
         (r = cli_opt_double(argc, argv, &i, "--min-margin", &min_margin))) {

@@ -14,7 +14,7 @@ void aw_diag_opts_default(aw_diag_opts *o) {
   memset(o, 0, sizeof *o);
   o->window = AW_DIAG_DEFAULT_WINDOW;
   o->at = AW_DIAG_LATEST;
-  o->baseline = AW_DIAG_BASELINE_AUTO;
+  o->baseline = 0;
   o->mode = AW_DIAG_PER_METRIC;
   o->scale = AW_DIAG_SCALE_JOINT;
   o->min_margin = AW_DIAG_MARGIN_AUTO;
@@ -166,6 +166,12 @@ static double eff_margin(const aw_diag_opts *o) {
   return o->mode == AW_DIAG_PER_METRIC ? AW_DIAG_DEFAULT_MARGIN_PER_METRIC : AW_DIAG_DEFAULT_MARGIN_MULTIVARIATE;
 }
 
+/* The series of replica r, metric j in either layout. */
+static const double *series_at(const double *data, const aw_diag_opts *o, size_t k, size_t M, size_t T, size_t r,
+                               size_t j) {
+  return data + (o->metric_major ? j * k + r : r * M + j) * T;
+}
+
 /* The per-metric verdicts always use the per-metric threshold. */
 static double eff_margin_metric(const aw_diag_opts *o) {
   return o->min_margin >= 0 ? o->min_margin : AW_DIAG_DEFAULT_MARGIN_PER_METRIC;
@@ -196,7 +202,7 @@ static aw_status diag_window(const double *data, size_t k, size_t M, size_t T, c
   for (size_t j = 0; j < M; j++) {
     double sum = 0, cnt = 0;
     for (size_t r = 0; r < k; r++) {
-      const double *x = data + (r * M + j) * T;
+      const double *x = series_at(data, o, k, M, T, r, j);
       /* the replica's own baseline: median of the points before the window (NaN skipped) */
       double shift = 0;
       if (nb > 0) {

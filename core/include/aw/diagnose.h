@@ -16,14 +16,17 @@
  *   }
  *
  * Data layout (plain arrays, as the worker passes them): data[(r * nmetrics + j) * T + t] is metric
- * j of replica r at time index t; every replica has the same T points (loaders of replicas with
- * different lengths must refuse or align them, naming the replicas).
+ * j of replica r at time index t, or with opts.metric_major data[(j * k + r) * T + t] (the layout of
+ * the simulator's aw_replica_result.values); every replica has the same T points (loaders of
+ * replicas with different lengths must refuse or align them, naming the replicas).
  *
  * Choices where the paper is silent (docs/dtw.md gives the measurements behind them):
- *  - Baseline. Replicas on different hosts differ by small constant offsets that are not faults.
- *    Each replica's metric is first shifted by its own median over the `baseline` points before
- *    the window (default 2 x window, fewer when the data starts later; 0 = off), so the DTW
- *    compares what changed recently. A fault older than the baseline period is absorbed by it.
+ *  - Baseline (off by default). Replicas on different hosts may differ by constant offsets that
+ *    are not faults; with `baseline` = B > 0 each replica's metric is first shifted by its own
+ *    median over the B points before the window, so DTW compares what changed recently (a fault
+ *    older than B points is then absorbed). Off by default: on the simulator's replica scenario,
+ *    whose replicas share levels but not the phase of a memory sawtooth, the shift adds offsets
+ *    instead of removing them (see docs/dtw.md for both measurements).
  *  - Scaling. Metrics differ in units, so each metric is standardised with one mean and standard
  *    deviation pooled over all replicas in the window (JOINT, default: a replica whose level moved
  *    stays apart from its siblings); ZNORM normalises every series on its own (shape only; a
@@ -77,7 +80,7 @@ typedef struct aw_diag_opts {
   size_t window;      /* points per replica, default 20 */
   size_t at;          /* index of the window's last point; AW_DIAG_LATEST (default) = T - 1 */
   size_t baseline;    /* points before the window whose per-replica median is subtracted;
-                         AW_DIAG_BASELINE_AUTO (default) = 2 x window; 0 = off */
+                         0 (default) = off; AW_DIAG_BASELINE_AUTO = 2 x window */
   aw_diag_mode mode;
   aw_diag_scale scale;
   int by_median;      /* 0: the top replica has the largest row sum (default); 1: largest median */
@@ -86,6 +89,7 @@ typedef struct aw_diag_opts {
   aw_dtw_opts dtw;    /* DTW options (Sakoe-Chiba window, cost, paa, prune (default on: exact),
                          skip_nan). znorm and max_dist are ignored (scaling is `scale`;
                          distances are never abandoned) */
+  int metric_major;   /* 0 (default): data[(r * nmetrics + j) * T + t]; 1: data[(j * k + r) * T + t] */
   const char *const *replica_names; /* optional (k names, borrowed): used in error messages */
   const char *const *metric_names;  /* optional (nmetrics names, borrowed) */
 } aw_diag_opts;
