@@ -207,6 +207,7 @@ struct aw_loader {
   size_t nskipped, skipped_cap;
   double *rowbuf;          /* parsed values of the current row */
   size_t rowbuf_cap;
+  int table_cols_pending;  /* some column is still undecided (or no row was accepted yet) */
   char *pending;           /* kind decided on the current row, applied if it is accepted */
   size_t pending_cap;
   aw_error *feed_err;
@@ -347,6 +348,7 @@ static aw_status on_row(aw_loader *l, const aw_csv_record *r, aw_error *err) {
   }
   char reason[360], val[64];
   double tval = 0;
+  int any_pending = l->table_cols_pending;
   for (size_t j = 0; j < l->ncols; j++) {
     const aw_csv_field *f = &r->fields[j];
     lcol *c = &l->cols[j];
@@ -370,6 +372,7 @@ static aw_status on_row(aw_loader *l, const aw_csv_record *r, aw_error *err) {
       if (k == 0) {
         if (c->kind == K_UNDECIDED) {
           l->pending[j] = K_TEXT;
+          any_pending = 1;
           continue;
         }
         describe_value(val, sizeof val, f);
@@ -377,13 +380,14 @@ static aw_status on_row(aw_loader *l, const aw_csv_record *r, aw_error *err) {
         add_reject(l, r->line, reason);
         return AW_OK;
       }
-      if (k == 1 && c->kind == K_UNDECIDED) l->pending[j] = K_SERIES;
+      if (k == 1 && c->kind == K_UNDECIDED) l->pending[j] = K_SERIES, any_pending = 1;
       l->rowbuf[j] = v;
     }
   }
   /* the row is accepted: settle the kinds decided on it, and make sure every collected column
-   * exists in the table */
-  for (size_t j = 0; j < l->ncols; j++) {
+   * exists in the table (only needed while some column is undecided or on the first row) */
+  l->table_cols_pending = 0;
+  for (size_t j = 0; any_pending && j < l->ncols; j++) {
     lcol *c = &l->cols[j];
     if (l->pending[j] == K_TEXT) {
       if (c->tcol >= 0) {
@@ -398,6 +402,7 @@ static aw_status on_row(aw_loader *l, const aw_csv_record *r, aw_error *err) {
       if (add_skipped(l, c->name)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
     } else {
       if (l->pending[j] == K_SERIES) c->kind = K_SERIES;
+      if (c->kind == K_UNDECIDED) l->table_cols_pending = 1;
       if ((c->kind == K_SERIES || c->kind == K_UNDECIDED) && (s = ensure_table_column(l, j, err))) return s;
     }
   }
@@ -466,6 +471,7 @@ aw_loader *aw_loader_new(const aw_loader_opts *opts, aw_error *err) {
   if (l->o.max_reject_list == 0) l->o.max_reject_list = 1000;
   if (l->o.max_cells == 0) l->o.max_cells = (size_t)64 << 20;
   l->time_idx = -1;
+  l->table_cols_pending = 1;
   l->tfmt = l->o.time_format;
   l->header_seen = l->o.csv.header;
   l->t = aw_table_new();
