@@ -330,15 +330,17 @@ typedef aw_status (*aw_log_fn)(void *ud, const aw_log_line *line, aw_error *err)
 typedef struct aw_log_params {
   int enabled;                  /* default 1 */
   double sample;                /* probability that a request writes its normal log line in a
-                                   pod it visits (default 0.01 for 7 days; errors always log) */
+                                   pod it visits (default 0.005; errors always log) */
   double background_per_min;    /* periodic housekeeping lines per pod per minute (default 0.5) */
 } aw_log_params;
 
 void aw_log_params_default(aw_log_params *p);
 
-/* Template table of a source's log grammar (for writing the templates file). */
+/* Template table of a pod's log grammar (for writing the templates file). aw_log_template_text
+ * writes the ground truth (variables as <*>) of template i into buf (cap bytes, NUL-terminated)
+ * and returns its length, 0 when out of range. */
 size_t aw_log_template_count(size_t pod);
-const char *aw_log_template_text(size_t pod, size_t i);   /* ground truth with <*> */
+size_t aw_log_template_text(size_t pod, size_t i, char *buf, size_t cap);
 const char *aw_log_template_event(size_t pod, size_t i);  /* "E<i+1>" */
 
 /* The simulator streams metric rows: timestamp, 5 x 12 node metrics, 14 x 19 pod metrics,
@@ -428,7 +430,7 @@ aw_status aw_dam_generate(const aw_dam_params *p, const aw_load_series *load, ui
                           aw_log_fn logs, void *log_ud, aw_dam_result **out, aw_error *err);
 void aw_dam_result_free(aw_dam_result *r);
 size_t aw_dam_log_template_count(void);
-const char *aw_dam_log_template_text(size_t i);
+size_t aw_dam_log_template_text(size_t i, char *buf, size_t cap);
 const char *aw_dam_log_template_event(size_t i);
 
 /* ================================================================ replica scenario (DTW) */
@@ -511,7 +513,8 @@ typedef struct aw_fit_result {
  * same value) and Algorithm 1's parameters from the detected anomalies. y may hold NaN. */
 aw_status aw_load_fit(const double *y, size_t n, double dt, double start_time, const aw_fit_opts *opts,
                       const aw_progress *prog, aw_fit_result *out, aw_error *err);
-/* The fitted model as JSON: {"load": {...config keys...}, "fit": {...diagnostics...}}. */
+/* The fitted model as a synth config (JSON): {"format": "aw-synth", ..., "load": {...},
+ * "fit_diagnostics": {...}}, so `aw synth --config fit.json` synthesizes look-alikes. */
 aw_status aw_fit_result_to_json(const aw_fit_result *r, aw_buf *out);
 
 /* ============================================================= config, presets, writing */
