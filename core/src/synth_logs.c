@@ -258,6 +258,17 @@ const char *aw_log_template_event(size_t pod, size_t i) {
 }
 const char *aw_dam_log_template_event(size_t i) { return i < tables[SYN_LOG_DAM].n && i < 30 ? event_ids[i] : NULL; }
 
+/* A pattern compiled once per logger: literal runs and typed placeholders. */
+enum tok_kind { TK_END = 0, TK_LIT, TK_INT, TK_FLOAT, TK_MS, TK_UUID, TK_HEX, TK_OID, TK_IP, TK_PORT, TK_USER,
+                TK_AGENT, TK_EXC, TK_THREAD, TK_PICK, TK_INST, TK_NODE, TK_PATH, TK_UNKNOWN };
+#define MAX_TOKENS 40
+struct tok {
+  int kind;
+  const char *p; /* literal text or the alternatives of a pick ("a|b|c") */
+  size_t n;
+  long a, b;     /* int/float bounds, hex length, number of pick alternatives */
+};
+
 struct syn_logger {
   size_t source;
   const tpl_table *tab;
@@ -267,6 +278,7 @@ struct syn_logger {
   void *ud;
   uint64_t lines;
   char (*gt)[MAX_TEMPLATE_TEXT]; /* ground-truth texts of the source's templates */
+  struct tok (*tok)[MAX_TOKENS];  /* compiled patterns */
   aw_buf line;
 };
 
@@ -281,6 +293,70 @@ size_t aw_log_template_text(size_t pod, size_t i, char *buf, size_t cap) {
 }
 size_t aw_dam_log_template_text(size_t i, char *buf, size_t cap) { return render_template(SYN_LOG_DAM, i, buf, cap); }
 
+/* Compiles a pattern; "{{" and "}}" stay literal braces (emitted by skipping one character). */
+static void compile(const char *pat, struct tok *t) {
+  size_t n = 0;
+  const char *p = pat;
+  while (*p && n + 1 < MAX_TOKENS) {
+    if (p[0] == '{' && p[1] == '{') {
+      t[n++] = (struct tok){TK_LIT, p, 1, 0, 0};
+      p += 2;
+      continue;
+    }
+    if (p[0] == '}' && p[1] == '}') {
+      t[n++] = (struct tok){TK_LIT, p, 1, 0, 0};
+      p += 2;
+      continue;
+    }
+    if (*p != '{') {
+      const char *q = p;
+      while (*q && *q != '{' && !(q[0] == '}' && q[1] == '}')) q++;
+      t[n++] = (struct tok){TK_LIT, p, (size_t)(q - p), 0, 0};
+      p = q;
+      continue;
+    }
+    const char *e = strchr(p, '}');
+    if (!e) break;
+    const char *sp = p + 1;
+    size_t sn = (size_t)(e - sp);
+    struct tok k = {TK_UNKNOWN, NULL, 0, 0, 0};
+#define IS(w) (sn == sizeof(w) - 1 && memcmp(sp, w, sn) == 0)
+#define STARTS(w) (sn > sizeof(w) - 1 && memcmp(sp, w, sizeof(w) - 1) == 0)
+    if (STARTS("int:") || STARTS("bytes:") || STARTS("float:")) {
+      const char *c = memchr(sp, ':', sn);
+      char *end = NULL;
+      k.kind = sp[0] == 'f' ? TK_FLOAT : TK_INT;
+      k.a = strtol(c + 1, &end, 10);
+      k.b = end && *end == ':' ? strtol(end + 1, NULL, 10) : k.a;
+    } else if (STARTS("hex:")) {
+      k.kind = TK_HEX;
+      k.a = strtol(sp + 4, NULL, 10);
+    } else if (STARTS("pick:")) {
+      k.kind = TK_PICK;
+      k.p = sp + 5;
+      k.n = sn - 5;
+      k.a = 1;
+      for (size_t i = 0; i < k.n; i++) k.a += k.p[i] == '|';
+    } else if (IS("ms")) k.kind = TK_MS;
+    else if (IS("uuid")) k.kind = TK_UUID;
+    else if (IS("oid")) k.kind = TK_OID;
+    else if (IS("ip")) k.kind = TK_IP;
+    else if (IS("port")) k.kind = TK_PORT;
+    else if (IS("user")) k.kind = TK_USER;
+    else if (IS("agent")) k.kind = TK_AGENT;
+    else if (IS("exc")) k.kind = TK_EXC;
+    else if (IS("thread")) k.kind = TK_THREAD;
+    else if (IS("inst")) k.kind = TK_INST;
+    else if (IS("node")) k.kind = TK_NODE;
+    else if (IS("path")) k.kind = TK_PATH;
+#undef IS
+#undef STARTS
+    t[n++] = k;
+    p = e + 1;
+  }
+  t[n].kind = TK_END;
+}
+
 syn_logger *syn_logger_new(size_t source, double sample, double background_per_min, uint64_t seed, aw_log_fn fn,
                            void *ud) {
   if (source >= SYN_LOG_SOURCES || !fn) return NULL;
@@ -294,17 +370,24 @@ syn_logger *syn_logger_new(size_t source, double sample, double background_per_m
   lg->ud = ud;
   aw_rng_seed_stream(&lg->r, seed, SYN_STREAM("logs") + source);
   lg->gt = aw_calloc_array(lg->tab->n, sizeof *lg->gt);
-  if (!lg->gt) {
+  lg->tok = aw_calloc_array(lg->tab->n, sizeof *lg->tok);
+  if (!lg->gt || !lg->tok) {
+    AW_FREE(lg->gt);
+    AW_FREE(lg->tok);
     AW_FREE(lg);
     return NULL;
   }
-  for (size_t i = 0; i < lg->tab->n; i++) to_template(lg->tab->t[i].pattern, lg->gt[i], MAX_TEMPLATE_TEXT);
+  for (size_t i = 0; i < lg->tab->n; i++) {
+    to_template(lg->tab->t[i].pattern, lg->gt[i], MAX_TEMPLATE_TEXT);
+    compile(lg->tab->t[i].pattern, lg->tok[i]);
+  }
   return lg;
 }
 
 void syn_logger_free(syn_logger *lg) {
   if (!lg) return;
   AW_FREE(lg->gt);
+  AW_FREE(lg->tok);
   aw_buf_free(&lg->line);
   AW_FREE(lg);
 }
@@ -361,92 +444,86 @@ static aw_status render(syn_logger *lg, size_t ti, const syn_log_state *s, doubl
   size_t date_len = strlen(date), clock_len = strlen(clock), level_len = strlen(tp->level);
   aw_status st = aw_buf_printf(b, "%s %s %s ", date, clock, tp->level);
   size_t content_off = b->len;
-  for (const char *p = tp->pattern; *p && !st;) {
-    if (p[0] == '{' && p[1] == '{') {
-      st = aw_buf_putc(b, '{');
-      p += 2;
-      continue;
-    }
-    if (p[0] == '}' && p[1] == '}') {
-      st = aw_buf_putc(b, '}');
-      p += 2;
-      continue;
-    }
-    if (*p != '{') {
-      const char *q = p;
-      while (*q && *q != '{' && !(q[0] == '}' && q[1] == '}')) q++;
-      st = aw_buf_append(b, p, (size_t)(q - p));
-      p = q;
-      continue;
-    }
-    const char *e = strchr(p, '}');
-    if (!e) break;
-    char spec[160];
-    size_t sn = (size_t)(e - p - 1);
-    if (sn >= sizeof spec) sn = sizeof spec - 1;
-    memcpy(spec, p + 1, sn);
-    spec[sn] = '\0';
-    p = e + 1;
-    long a = 0, c = 0;
-    if (sscanf(spec, "int:%ld:%ld", &a, &c) == 2 || sscanf(spec, "bytes:%ld:%ld", &a, &c) == 2) {
-      st = put_uint(b, (uint64_t)(a + (long)aw_rng_below(r, (uint64_t)(c - a + 1))));
-    } else if (sscanf(spec, "float:%ld:%ld", &a, &c) == 2) {
-      st = put_fixed(b, aw_rng_uniform_range(r, (double)a, (double)c), 2);
-    } else if (strcmp(spec, "ms") == 0) {
-      double m = s->mean_ms > 0 ? s->mean_ms : 5;
-      st = put_fixed(b, -m * aw_log(1 - aw_rng_uniform(r)) + 0.05, 3);
-    } else if (strcmp(spec, "uuid") == 0) {
-      st = put_hex(b, r, 8);
-      if (!st) st = aw_buf_putc(b, '-');
-      if (!st) st = put_hex(b, r, 4);
-      if (!st) st = aw_buf_putc(b, '-');
-      if (!st) st = put_hex(b, r, 4);
-      if (!st) st = aw_buf_putc(b, '-');
-      if (!st) st = put_hex(b, r, 4);
-      if (!st) st = aw_buf_putc(b, '-');
-      if (!st) st = put_hex(b, r, 12);
-    } else if (strncmp(spec, "hex:", 4) == 0) {
-      st = put_hex(b, r, (size_t)atoi(spec + 4));
-    } else if (strcmp(spec, "oid") == 0) {
-      st = put_hex(b, r, 24);
-    } else if (strcmp(spec, "ip") == 0) {
-      st = aw_buf_printf(b, "10.0.%u.%u", (unsigned)aw_rng_below(r, 4), 1 + (unsigned)aw_rng_below(r, 254));
-    } else if (strcmp(spec, "port") == 0) {
-      st = put_uint(b, 1024 + aw_rng_below(r, 64511));
-    } else if (strcmp(spec, "user") == 0) {
-      const char *u = users[aw_rng_below(r, sizeof users / sizeof users[0])];
-      st = aw_buf_append(b, u, strlen(u));
-    } else if (strcmp(spec, "agent") == 0) {
-      const char *u = agents[aw_rng_below(r, sizeof agents / sizeof agents[0])];
-      st = aw_buf_append(b, u, strlen(u));
-    } else if (strcmp(spec, "exc") == 0) {
-      const char *u = excs[aw_rng_below(r, sizeof excs / sizeof excs[0])];
-      st = aw_buf_append(b, u, strlen(u));
-    } else if (strcmp(spec, "thread") == 0) {
-      const char *u = threads[aw_rng_below(r, sizeof threads / sizeof threads[0])];
-      st = aw_buf_append(b, u, strlen(u));
-    } else if (strncmp(spec, "pick:", 5) == 0) {
-      const char *alts = spec + 5;
-      size_t na = 1;
-      for (const char *q = alts; *q; q++) na += *q == '|';
-      size_t k = (size_t)aw_rng_below(r, na);
-      const char *q = alts;
-      for (size_t i = 0; i < k; i++) q = strchr(q, '|') + 1;
-      const char *qe = strchr(q, '|');
-      size_t len = qe ? (size_t)(qe - q) : strlen(q);
-      /* an empty alternative still has to be one token for the ground truth: write "-" */
-      st = len ? aw_buf_append(b, q, len) : aw_buf_putc(b, '-');
-    } else if (strcmp(spec, "inst") == 0) {
-      const char *u = s->instance ? s->instance : "service";
-      st = aw_buf_append(b, u, strlen(u));
-    } else if (strcmp(spec, "node") == 0) {
-      const char *u = s->node ? s->node : "node1";
-      st = aw_buf_append(b, u, strlen(u));
-    } else if (strcmp(spec, "path") == 0) {
-      st = aw_buf_append(b, "/tmp/", 5);
-      if (!st) st = put_hex(b, r, 10);
-    } else {
-      st = aw_buf_append(b, "?", 1);
+  for (const struct tok *k = lg->tok[ti]; k->kind != TK_END && !st; k++) {
+    switch (k->kind) {
+      case TK_LIT: st = aw_buf_append(b, k->p, k->n); break;
+      case TK_INT: st = put_uint(b, (uint64_t)(k->a + (long)aw_rng_below(r, (uint64_t)(k->b - k->a + 1)))); break;
+      case TK_FLOAT: st = put_fixed(b, aw_rng_uniform_range(r, (double)k->a, (double)k->b), 2); break;
+      case TK_MS: {
+        double m = s->mean_ms > 0 ? s->mean_ms : 5;
+        st = put_fixed(b, -m * aw_log(1 - aw_rng_uniform(r)) + 0.05, 3);
+        break;
+      }
+      case TK_UUID:
+        st = put_hex(b, r, 8);
+        if (!st) st = aw_buf_putc(b, '-');
+        if (!st) st = put_hex(b, r, 4);
+        if (!st) st = aw_buf_putc(b, '-');
+        if (!st) st = put_hex(b, r, 4);
+        if (!st) st = aw_buf_putc(b, '-');
+        if (!st) st = put_hex(b, r, 4);
+        if (!st) st = aw_buf_putc(b, '-');
+        if (!st) st = put_hex(b, r, 12);
+        break;
+      case TK_HEX: st = put_hex(b, r, (size_t)k->a); break;
+      case TK_OID: st = put_hex(b, r, 24); break;
+      case TK_IP: {
+        st = SYN_LIT(b, "10.0.");
+        if (!st) st = put_uint(b, aw_rng_below(r, 4));
+        if (!st) st = aw_buf_putc(b, '.');
+        if (!st) st = put_uint(b, 1 + aw_rng_below(r, 254));
+        break;
+      }
+      case TK_PORT: st = put_uint(b, 1024 + aw_rng_below(r, 64511)); break;
+      case TK_USER: {
+        const char *u = users[aw_rng_below(r, sizeof users / sizeof users[0])];
+        st = aw_buf_append(b, u, strlen(u));
+        break;
+      }
+      case TK_AGENT: {
+        const char *u = agents[aw_rng_below(r, sizeof agents / sizeof agents[0])];
+        st = aw_buf_append(b, u, strlen(u));
+        break;
+      }
+      case TK_EXC: {
+        const char *u = excs[aw_rng_below(r, sizeof excs / sizeof excs[0])];
+        st = aw_buf_append(b, u, strlen(u));
+        break;
+      }
+      case TK_THREAD: {
+        const char *u = threads[aw_rng_below(r, sizeof threads / sizeof threads[0])];
+        st = aw_buf_append(b, u, strlen(u));
+        break;
+      }
+      case TK_PICK: {
+        size_t want = (size_t)aw_rng_below(r, (uint64_t)k->a), i = 0;
+        const char *q = k->p, *end = k->p + k->n;
+        while (i < want) {
+          const char *bar = memchr(q, '|', (size_t)(end - q));
+          q = bar + 1;
+          i++;
+        }
+        const char *bar = memchr(q, '|', (size_t)(end - q));
+        size_t len = bar ? (size_t)(bar - q) : (size_t)(end - q);
+        /* an empty alternative still has to be one token for the ground truth: write "-" */
+        st = len ? aw_buf_append(b, q, len) : aw_buf_putc(b, '-');
+        break;
+      }
+      case TK_INST: {
+        const char *u = s->instance ? s->instance : "service";
+        st = aw_buf_append(b, u, strlen(u));
+        break;
+      }
+      case TK_NODE: {
+        const char *u = s->node ? s->node : "node1";
+        st = aw_buf_append(b, u, strlen(u));
+        break;
+      }
+      case TK_PATH:
+        st = SYN_LIT(b, "/tmp/");
+        if (!st) st = put_hex(b, r, 10);
+        break;
+      default: st = aw_buf_putc(b, '?'); break;
     }
   }
   if (!st) st = aw_buf_terminate(b);
