@@ -146,7 +146,7 @@ static const char *const replica_fault_names[] = {"cpu-hog", "memory-leak", "pac
 static aw_status parse_load(const cJSON *o, aw_load_params *p, aw_error *err) {
   static const char *const keys[] = {"start_time", "duration_s", "dt_s", "base_load", "components", "noise_law",
                                      "sigma_is", "num_intervals", "slope_mean_range", "prob_sudden_shift",
-                                     "trend_scale", "slopes", "h_steps", "clamp_nonnegative", "anomaly_prob",
+                                     "trend_scale", "slopes", "h_steps", "clamp_nonnegative", "csv_digits", "anomaly_prob",
                                      "anomaly_duration_range_s", "anomaly_multiplier_range", NULL};
   const char *P = "load";
   aw_status st;
@@ -230,6 +230,7 @@ static aw_status parse_load(const cJSON *o, aw_load_params *p, aw_error *err) {
   }
   if ((st = size_v(o, P, "h_steps", 1, 1000000, &p->h_steps, err))) return st;
   if ((st = bool_v(o, P, "clamp_nonnegative", &p->clamp_nonnegative, err))) return st;
+  if ((st = int_v(o, P, "csv_digits", 0, 17, &p->csv_digits, err))) return st;
   if ((st = num(o, P, "anomaly_prob", 0, 1, &p->anomaly_prob, err))) return st;
   if ((st = range_v(o, P, "anomaly_duration_range_s", 0, 1e9, &p->anomaly_dur_min_s, &p->anomaly_dur_max_s, err))) return st;
   if ((st = range_v(o, P, "anomaly_multiplier_range", -1e6, 1e6, &p->anomaly_mult_min, &p->anomaly_mult_max, err))) return st;
@@ -496,6 +497,7 @@ static void load_to_json(const aw_load_params *p, cJSON *o) {
   }
   aw_json_add_number(o, "h_steps", (double)p->h_steps);
   cJSON_AddBoolToObject(o, "clamp_nonnegative", p->clamp_nonnegative);
+  aw_json_add_number(o, "csv_digits", p->csv_digits);
   aw_json_add_number(o, "anomaly_prob", p->anomaly_prob);
   add_range(o, "anomaly_duration_range_s", p->anomaly_dur_min_s, p->anomaly_dur_max_s);
   add_range(o, "anomaly_multiplier_range", p->anomaly_mult_min, p->anomaly_mult_max);

@@ -29,6 +29,7 @@ void aw_load_params_default(aw_load_params *p) {
   p->n_slopes = 0;
   p->h_steps = 1;
   p->clamp_nonnegative = 1;
+  p->csv_digits = 10;
   p->anomaly_prob = 0.00025;
   p->anomaly_dur_min_s = 60;
   p->anomaly_dur_max_s = 600;
@@ -88,6 +89,8 @@ aw_status aw_load_params_validate(const aw_load_params *p, aw_error *err) {
       return aw_error_set(err, AW_ERR_RANGE, "load.slopes[%zu]: must be finite", i);
   if (p->h_steps < 1 || (double)p->h_steps * 2 >= steps + 1 || p->h_steps > 1000000)
     return aw_error_set(err, AW_ERR_RANGE, "load.h_steps: must be >= 1 and below half the series (got %zu)", p->h_steps);
+  if (p->csv_digits < 0 || p->csv_digits > 17)
+    return aw_error_set(err, AW_ERR_RANGE, "load.csv_digits: must be in [0, 17] (got %d)", p->csv_digits);
   FINITE_OR(anomaly_prob, p->anomaly_prob >= 0 && p->anomaly_prob <= 1, "must be a probability");
   FINITE_OR(anomaly_dur_min_s, p->anomaly_dur_min_s >= 0 && p->anomaly_dur_min_s < 1e9, "must be >= 0");
   FINITE_OR(anomaly_dur_max_s, p->anomaly_dur_max_s >= p->anomaly_dur_min_s && p->anomaly_dur_max_s < 1e9,
@@ -197,30 +200,47 @@ aw_status aw_load_generate(const aw_load_params *p, uint64_t seed, const aw_prog
   }
   if (aw_progress_report(prog, 0.2, "trend")) goto cancelled;
 
-  /* ---- Eq. 1: seasonal components A_i (sin^2(2 pi t / T_i) + wn_i(t)) */
-  for (size_t k = 0; k < n; k++) s->time[k] = p->start_time + (double)k * dt;
-  for (size_t c = 0; c < p->n_components; c++) {
-    const aw_load_component *cp = &p->components[c];
-    double A = cp->amplitude, T = cp->period_s;
-    double sd = p->sigma_is == AW_SIGMA_VARIANCE ? sqrt(cp->sigma) : cp->sigma;
-    int noisy = p->noise_law != AW_NOISE_NONE && sd > 0;
-    aw_rng_seed_stream(&r, seed, SYN_STREAM("load.noise") + c);
-    size_t P = 0;
-    double *tab = sin2_table(dt, T, &P);
-    size_t j = 0;
-    for (size_t k = 0; k < n; k++) {
-      double v;
-      if (tab) {
-        v = tab[j];
-        if (++j == P) j = 0;
-      } else {
-        v = syn_sin2((double)k * dt, T);
-      }
-      if (noisy) v += sd * unit_noise(&r, p->noise_law);
-      s->seasonal[k] += A * v;
+  /* ---- Eq. 1: seasonal components A_i (sin^2(2 pi t / T_i) + wn_i(t)), all components in one
+   * pass (each has its own noise stream; the sum is taken in component order) */
+  {
+    const size_t C = p->n_components;
+    aw_rng cr[AW_SYNTH_MAX_COMPONENTS];
+    double *tab[AW_SYNTH_MAX_COMPONENTS] = {0}, A[AW_SYNTH_MAX_COMPONENTS], sd[AW_SYNTH_MAX_COMPONENTS];
+    size_t P[AW_SYNTH_MAX_COMPONENTS] = {0}, j[AW_SYNTH_MAX_COMPONENTS] = {0};
+    int noisy[AW_SYNTH_MAX_COMPONENTS];
+    for (size_t c = 0; c < C; c++) {
+      const aw_load_component *cp = &p->components[c];
+      A[c] = cp->amplitude;
+      sd[c] = p->sigma_is == AW_SIGMA_VARIANCE ? sqrt(cp->sigma) : cp->sigma;
+      noisy[c] = p->noise_law != AW_NOISE_NONE && sd[c] > 0;
+      aw_rng_seed_stream(&cr[c], seed, SYN_STREAM("load.noise") + c);
+      tab[c] = sin2_table(dt, cp->period_s, &P[c]);
     }
-    AW_FREE(tab);
-    if (aw_progress_report(prog, 0.2 + 0.5 * (double)(c + 1) / (double)p->n_components, "seasonal")) goto cancelled;
+    const size_t block = 65536;
+    for (size_t k0 = 0; k0 < n; k0 += block) {
+      size_t k1 = k0 + block < n ? k0 + block : n;
+      for (size_t k = k0; k < k1; k++) {
+        s->time[k] = p->start_time + (double)k * dt;
+        double sum = 0;
+        for (size_t c = 0; c < C; c++) {
+          double v;
+          if (tab[c]) {
+            v = tab[c][j[c]];
+            if (++j[c] == P[c]) j[c] = 0;
+          } else {
+            v = syn_sin2((double)k * dt, p->components[c].period_s);
+          }
+          if (noisy[c]) v += sd[c] * unit_noise(&cr[c], p->noise_law);
+          sum += A[c] * v;
+        }
+        s->seasonal[k] = sum;
+      }
+      if (aw_progress_report(prog, 0.2 + 0.5 * (double)k1 / (double)n, "seasonal")) {
+        for (size_t c = 0; c < C; c++) AW_FREE(tab[c]);
+        goto cancelled;
+      }
+    }
+    for (size_t c = 0; c < C; c++) AW_FREE(tab[c]);
   }
 
   /* ---- Algorithm 1: at each step, inside an anomaly mark it and scale by its multiplier; else
@@ -266,7 +286,7 @@ cancelled:
   return aw_error_set(err, AW_ERR_CANCELLED, "load generation cancelled");
 }
 
-aw_status aw_load_write_csv(const aw_load_series *s, size_t from, size_t to, aw_buf *out) {
+aw_status aw_load_write_csv(const aw_load_series *s, size_t from, size_t to, int digits, aw_buf *out) {
   if (!s || !out) return AW_ERR_ARG;
   if (to > s->n) to = s->n;
   aw_status st = AW_OK;
@@ -277,13 +297,13 @@ aw_status aw_load_write_csv(const aw_load_series *s, size_t from, size_t to, aw_
     size_t m = 0;
     m += syn_fmt_num(tmp + m, s->time[k]);
     tmp[m++] = ',';
-    m += syn_fmt_num(tmp + m, s->users[k]);
+    m += syn_fmt_num(tmp + m, syn_round_sig(s->users[k], digits));
     tmp[m++] = ',';
-    m += syn_fmt_num(tmp + m, s->spawn_rate[k]);
+    m += syn_fmt_num(tmp + m, syn_round_sig(s->spawn_rate[k], digits));
     tmp[m++] = ',';
-    m += syn_fmt_num(tmp + m, s->trend[k]);
+    m += syn_fmt_num(tmp + m, syn_round_sig(s->trend[k], digits));
     tmp[m++] = ',';
-    m += syn_fmt_num(tmp + m, s->seasonal[k]);
+    m += syn_fmt_num(tmp + m, syn_round_sig(s->seasonal[k], digits));
     tmp[m++] = ',';
     tmp[m++] = s->anomaly[k] ? '1' : '0';
     tmp[m++] = '\n';

@@ -26,6 +26,7 @@ typedef struct writer {
   uint64_t line_id[SYN_LOG_SOURCES];
   uint64_t occ[SYN_LOG_SOURCES][32];
   int dam;
+  int load_digits;
 } writer;
 
 static aw_status wflush(writer *w, wfile *f, int force) {
@@ -111,7 +112,7 @@ static aw_status write_load(writer *w, const aw_load_series *load, const aw_prog
   aw_buf b = {0};
   aw_status st = AW_OK;
   for (size_t k = 0; k < load->n && !st; k += 20000) {
-    st = aw_load_write_csv(load, k, k + 20000, &b);
+    st = aw_load_write_csv(load, k, k + 20000, w->load_digits, &b);
     if (!st && (b.len >= CHUNK || k + 20000 >= load->n)) st = emit_whole(w, "load.csv", &b);
     if (!st && aw_progress_report(prog, p0 + (p1 - p0) * (double)k / (double)load->n, "load.csv"))
       st = aw_error_set(w->err, AW_ERR_CANCELLED, "cancelled");
@@ -290,6 +291,7 @@ aw_status aw_synth_write(const aw_synth_config *c, aw_synth_out_fn out, void *ud
   w.out = out;
   w.ud = ud;
   w.err = err;
+  w.load_digits = c->load.csv_digits;
   aw_buf b = {0};
   st = aw_synth_config_to_json(c, &b);
   if (st) return aw_error_set(err, st, "out of memory");

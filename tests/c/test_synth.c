@@ -288,6 +288,103 @@ static void test_fmt_num(void) {
   T_STREQ(b, "1.23e-05");
 }
 
+/* The fitter on the model's own output (the paper's 7-day default): the periods come back exactly
+ * (T_i = 2 x the spectral period), the amplitudes within 10%, the base load within 10%, the trend
+ * curve within a user on average, the anomaly segments roughly in number; and the fitted model,
+ * written as JSON and read back as a config, synthesizes a look-alike with the same periods. */
+static void test_fit_own_output(void) {
+  aw_load_params p;
+  aw_load_params_default(&p);
+  aw_load_series *s = gen(&p, 42);
+  if (!s) return;
+  aw_fit_result r;
+  aw_error e;
+  T_EQ_INT(aw_load_fit(s->users, s->n, 1.0, p.start_time, NULL, NULL, &r, &e), AW_OK);
+  T_EQ_INT(r.model.n_components, 4);
+  for (size_t c = 0; c < p.n_components; c++) {
+    int hit = 0;
+    for (size_t j = 0; j < r.model.n_components; j++) {
+      if (r.model.components[j].period_s != p.components[c].period_s) continue;
+      hit = 1;
+      double A = r.model.components[j].amplitude, want = p.components[c].amplitude;
+      T_CHECKF(fabs(A - want) <= 0.1 * want, "T=%g: amplitude %g vs %g", want, A, want);
+    }
+    T_CHECKF(hit, "period %g s recovered exactly", p.components[c].period_s);
+  }
+  T_CHECKF(fabs(r.model.base_load - p.base_load) <= 0.1 * p.base_load, "base load %g", r.model.base_load);
+  /* total noise variance: sum A_i^2 sigma_i, anomalies masked */
+  double want_var = 0;
+  for (size_t c = 0; c < p.n_components; c++)
+    want_var += p.components[c].amplitude * p.components[c].amplitude * p.components[c].sigma;
+  T_CHECKF(fabs(r.noise_variance / want_var - 1) < 0.1, "noise variance %g vs %g", r.noise_variance, want_var);
+  T_CHECKF(fabs((double)r.n_segments / (double)s->n_segments - 1) < 0.35, "segments %zu vs %zu", r.n_segments,
+           s->n_segments);
+  /* the fitted trend curve, synthesized without noise, against the true one */
+  aw_load_params q = r.model;
+  q.n_components = 0;
+  q.anomaly_prob = 0;
+  aw_load_series *t = gen(&q, 1);
+  if (t) {
+    double half = 0, sum = 0;
+    for (size_t c = 0; c < r.model.n_components; c++) half += r.model.components[c].amplitude / 2;
+    for (size_t c = 0; c < p.n_components; c++) half -= p.components[c].amplitude / 2;
+    for (size_t k = 0; k < s->n; k++) sum += fabs(t->trend[k] + half - s->trend[k]);
+    T_CHECKF(sum / (double)s->n < 1.0, "trend curve off by %g users on average", sum / (double)s->n);
+    aw_load_series_free(t);
+  }
+  /* JSON -> config -> look-alike with the same periods */
+  aw_buf js = {0};
+  T_EQ_INT(aw_fit_result_to_json(&r, &js), AW_OK);
+  aw_synth_config cfg;
+  T_EQ_INT(aw_synth_config_from_json(js.data, js.len, &cfg, &e), AW_OK);
+  T_EQ_INT(cfg.load.n_slopes, 30);
+  aw_load_series *look = gen(&cfg.load, 5);
+  if (look) {
+    aw_period per[8];
+    size_t np = 0;
+    T_EQ_INT(aw_dominant_periods(look->users, look->n, 1.0, NULL, per, 8, &np, &e), AW_OK);
+    for (size_t c = 0; c < p.n_components; c++) {
+      int hit = 0;
+      for (size_t i = 0; i < np; i++) hit |= per[i].period == p.components[c].period_s / 2;
+      T_CHECKF(hit, "look-alike keeps period %g", p.components[c].period_s / 2);
+    }
+    aw_load_series_free(look);
+  }
+  aw_buf_free(&js);
+  aw_load_series_free(s);
+}
+
+/* A series the model did not make: a daily cycle with a weekly ramp at 5-minute steps (NAB-like),
+ * with gaps. The fitter finds the period, and refuses nonsense. */
+static void test_fit_other_series(void) {
+  size_t n = 12 * 24 * 14;
+  double *y = malloc(n * sizeof *y);
+  aw_rng g;
+  aw_rng_seed(&g, 3);
+  for (size_t k = 0; k < n; k++) {
+    double t = (double)k * 300;
+    y[k] = 100 + 0.0001 * t + 30 * sin(2 * M_PI * t / 86400.0 + 1.0) + 3 * aw_rng_normal(&g);
+    if (k % 97 == 0) y[k] = NAN;
+  }
+  aw_fit_opts o;
+  aw_fit_opts_default(&o);
+  o.num_intervals = 4;
+  aw_fit_result r;
+  aw_error e;
+  T_EQ_INT(aw_load_fit(y, n, 300, 0, &o, NULL, &r, &e), AW_OK);
+  T_CHECK(r.model.n_components >= 1);
+  if (r.model.n_components >= 1) {
+    /* a plain sine of period P is sin^2 of period 2P: T = 2 days, amplitude 2 x 30 */
+    T_NEAR(r.model.components[0].period_s, 2 * 86400, 1e-6);
+    T_NEAR(r.model.components[0].amplitude, 60, 3);
+  }
+  T_CHECK(r.r2 > 0.9);
+  T_EQ_INT(aw_load_fit(y, 10, 300, 0, &o, NULL, &r, &e), AW_ERR_ARG);
+  for (size_t k = 0; k < n; k++) y[k] = NAN;
+  T_EQ_INT(aw_load_fit(y, n, 300, 0, &o, NULL, &r, &e), AW_ERR_NUMERIC);
+  free(y);
+}
+
 /* Same seed -> same bytes. The hashes are pinned: the WASM runner must reproduce them, which
  * proves native and WASM identity (aw_math's portable functions, no FMA). */
 static uint64_t hash_series(const aw_load_series *s) {
@@ -311,7 +408,7 @@ static void test_same_seed_same_bytes(void) {
   T_CHECK(ha != hc);
   /* load.csv of the first day, written in chunks */
   aw_buf out = {0};
-  for (size_t k = 0; k < 86400; k += 10000) T_EQ_INT(aw_load_write_csv(a, k, k + 10000 > 86400 ? 86400 : k + 10000, &out), AW_OK);
+  for (size_t k = 0; k < 86400; k += 10000) T_EQ_INT(aw_load_write_csv(a, k, k + 10000 > 86400 ? 86400 : k + 10000, 0, &out), AW_OK);
   uint64_t hcsv = fnv1a(FNV0, out.data, out.len);
   printf("load arrays fnv1a %016" PRIx64 ", load.csv day 1 fnv1a %016" PRIx64 " (%zu bytes)\n", ha, hcsv, out.len);
   T_CHECKF(ha == PIN_LOAD_ARRAYS, "load arrays hash %016" PRIx64 " != pinned %016" PRIx64, ha, (uint64_t)PIN_LOAD_ARRAYS);
@@ -331,6 +428,8 @@ int main(int argc, char **argv) {
   T_RUN(test_periods_of_default);
   T_RUN(test_autocorrelation);
   T_RUN(test_fmt_num);
+  T_RUN(test_fit_own_output);
+  T_RUN(test_fit_other_series);
   T_RUN(test_same_seed_same_bytes);
   return t_done();
 }

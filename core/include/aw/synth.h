@@ -69,6 +69,7 @@ typedef struct aw_load_params {
   /* Eq. 4-5 */
   size_t h_steps;               /* h of the central difference in steps, default 1 */
   int clamp_nonnegative;        /* users below 0 are set to 0 (default 1) */
+  int csv_digits;               /* significant digits written to load.csv (default 10, 0 = all) */
   /* Algorithm 1 */
   double anomaly_prob;          /* per step, default 0.00025 */
   double anomaly_dur_min_s, anomaly_dur_max_s;    /* U(a, b), default (60, 600) s */
@@ -111,8 +112,9 @@ aw_status aw_load_generate(const aw_load_params *p, uint64_t seed, const aw_prog
 void aw_load_series_free(aw_load_series *s);
 
 /* Appends rows [from, to) of load.csv (`timestamp,users,spawn_rate,trend,seasonal,load_anomaly`)
- * to out; the header when from == 0. Numbers by aw_fmt_double (full precision). */
-aw_status aw_load_write_csv(const aw_load_series *s, size_t from, size_t to, aw_buf *out);
+ * to out; the header when from == 0. Values are rounded to `digits` significant digits (0 = full
+ * precision) and written exactly as aw_fmt_double writes them. */
+aw_status aw_load_write_csv(const aw_load_series *s, size_t from, size_t to, int digits, aw_buf *out);
 
 /* ================================================================== user scenarios (Sec. 3) */
 
