@@ -27,6 +27,13 @@ for src in bench/bench_*.c; do
   echo "== $name (wasm, node $(node --version))"
   run wasm node "build/wasm/bench/$name.cjs"
 done
+for js in bench/bench_*.mjs; do
+  [ -e "$js" ] || continue
+  name=$(basename "$js" .mjs)
+  [ -n "$filter" ] && [[ "$name" != *"$filter"* ]] && continue
+  echo "== $name (browser)"
+  run wasm node "$js"
+done
 for ref in bench/ref_*.sh; do
   [ -e "$ref" ] || continue
   name=$(basename "$ref" .sh)

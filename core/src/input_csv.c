@@ -14,7 +14,7 @@ typedef struct csv_state {
 
 static aw_status csv_begin(void **state, const char *label, const cJSON *opt, aw_error *err) {
   static const char *const keys[] = {"sep", "header", "time_column", "time_format", "max_line", "max_cols", "max_cells",
-                                     NULL};
+                                     "overview_on_limit", "overview_buckets", NULL};
   static const char *const seps[] = {",", ";", "\t", "|", "auto", NULL};
   static const char *const tfs[] = {"auto", "unix_s", "unix_ms", "unix_us", "unix_ns", "iso8601", NULL};
   static const aw_time_format tfv[] = {AW_TIME_UNKNOWN, AW_TIME_UNIX_S, AW_TIME_UNIX_MS, AW_TIME_UNIX_US,
@@ -27,8 +27,8 @@ static aw_status csv_begin(void **state, const char *label, const cJSON *opt, aw
   aw_loader_opts o;
   aw_loader_opts_default(&o);
   o.csv.name = s->label;
-  int sep, tf, header;
-  int64_t max_line, max_cols, max_cells;
+  int sep, tf, header, ovl;
+  int64_t max_line, max_cols, max_cells, ovb;
   const char *tc;
   if ((st = aw_json_enum(opt, "options", "sep", seps, 4, &sep, err)) ||
       (st = aw_json_bool(opt, "options", "header", 1, &header, err)) ||
@@ -36,7 +36,9 @@ static aw_status csv_begin(void **state, const char *label, const cJSON *opt, aw
       (st = aw_json_enum(opt, "options", "time_format", tfs, 0, &tf, err)) ||
       (st = aw_json_int(opt, "options", "max_line", 16, (int64_t)1 << 30, (int64_t)AW_CSV_DEFAULT_MAX_LINE, &max_line, err)) ||
       (st = aw_json_int(opt, "options", "max_cols", 1, 1 << 20, (int64_t)AW_CSV_DEFAULT_MAX_COLS, &max_cols, err)) ||
-      (st = aw_json_int(opt, "options", "max_cells", 1, (int64_t)1 << 32, (int64_t)o.max_cells, &max_cells, err))) {
+      (st = aw_json_int(opt, "options", "max_cells", 1, (int64_t)1 << 32, (int64_t)o.max_cells, &max_cells, err)) ||
+      (st = aw_json_bool(opt, "options", "overview_on_limit", 0, &ovl, err)) ||
+      (st = aw_json_int(opt, "options", "overview_buckets", 16, 1 << 20, (int64_t)o.overview_buckets, &ovb, err))) {
     AW_FREE(s);
     return st;
   }
@@ -45,6 +47,8 @@ static aw_status csv_begin(void **state, const char *label, const cJSON *opt, aw
   o.csv.max_line = (size_t)max_line;
   o.csv.max_cols = (size_t)max_cols;
   o.max_cells = (size_t)max_cells;
+  o.overview_on_limit = ovl;
+  o.overview_buckets = (size_t)ovb;
   o.time_format = tfv[tf];
   if (tc) {
     snprintf(s->time_column, sizeof s->time_column, "%s", tc);
@@ -88,7 +92,28 @@ static aw_status csv_end(void *state, void **obj, const char **type, void (**fre
     return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
   }
   size_t rows = aw_table_rows(t);
-  aw_json_add_number(info, "rows", (double)rows);
+  int ov = aw_loader_is_overview(s->l);
+  aw_json_add_number(info, "rows", (double)aw_loader_rows_read(s->l));
+  if (ov) {
+    /* too large to keep: the table is a min-max overview; exact statistics come from every row */
+    cJSON_AddTrueToObject(info, "overview");
+    aw_json_add_number(info, "table_rows", (double)rows);
+    cJSON *stats = cJSON_AddArrayToObject(info, "stats");
+    for (size_t j = 0; j < aw_table_cols(t); j++) {
+      size_t cnt, miss;
+      double lo, hi, mean, sd;
+      aw_loader_overview_stats(s->l, j, &cnt, &miss, &lo, &hi, &mean, &sd);
+      cJSON *o = cJSON_CreateObject();
+      cJSON_AddStringToObject(o, "name", aw_table_col_name(t, j));
+      aw_json_add_number(o, "count", (double)cnt);
+      aw_json_add_number(o, "missing", (double)miss);
+      aw_json_add_number(o, "min", lo);
+      aw_json_add_number(o, "max", hi);
+      aw_json_add_number(o, "mean", mean);
+      aw_json_add_number(o, "std", sd);
+      cJSON_AddItemToArray(stats, o);
+    }
+  }
   char sep[2] = {cs->sep ? cs->sep : ',', 0};
   cJSON_AddStringToObject(info, "separator", sep);
   const char *tc = aw_loader_time_column(s->l);
@@ -109,7 +134,7 @@ static aw_status csv_end(void *state, void **obj, const char **type, void (**fre
     }
     aw_json_add_number(info, "time_start", lo);
     aw_json_add_number(info, "time_end", hi);
-    aw_json_add_number(info, "time_out_of_order", (double)unsorted);
+    if (!ov) aw_json_add_number(info, "time_out_of_order", (double)unsorted);
   }
   cJSON *cols = cJSON_AddArrayToObject(info, "columns");
   for (size_t j = 0; j < aw_table_cols(t); j++) cJSON_AddItemToArray(cols, cJSON_CreateString(aw_table_col_name(t, j)));

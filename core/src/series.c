@@ -65,6 +65,47 @@ size_t aw_downsample_minmax(const double *t, const double *y, size_t i0, size_t 
   return k;
 }
 
+size_t aw_downsample_minmax_shared(const double *t, const double *const *cols, size_t ncols, size_t i0, size_t i1,
+                                   size_t buckets, double *xs, double *const *ys) {
+  if (i1 <= i0 || buckets == 0) return 0;
+  size_t n = i1 - i0, k = 0;
+  if (n <= 2 * buckets) {
+    for (size_t i = i0; i < i1; i++, k++) {
+      xs[k] = t ? t[i] : (double)i;
+      for (size_t c = 0; c < ncols; c++) ys[c][k] = cols[c][i];
+    }
+    return k;
+  }
+  for (size_t b = 0; b < buckets; b++) {
+    size_t s = i0 + (size_t)((double)n * (double)b / (double)buckets);
+    size_t e = i0 + (size_t)((double)n * (double)(b + 1) / (double)buckets);
+    if (e <= s) continue;
+    xs[k] = t ? t[s] : (double)s;
+    xs[k + 1] = t ? t[e - 1] : (double)(e - 1);
+    for (size_t c = 0; c < ncols; c++) {
+      const double *y = cols[c];
+      size_t imin = (size_t)-1, imax = (size_t)-1;
+      for (size_t i = s; i < e; i++) {
+        double v = y[i];
+        if (v != v) continue;
+        if (imin == (size_t)-1 || v < y[imin]) imin = i;
+        if (imax == (size_t)-1 || v > y[imax]) imax = i;
+      }
+      if (imin == (size_t)-1) {
+        ys[c][k] = ys[c][k + 1] = NAN;
+      } else if (imin <= imax) {
+        ys[c][k] = y[imin];
+        ys[c][k + 1] = y[imax];
+      } else {
+        ys[c][k] = y[imax];
+        ys[c][k + 1] = y[imin];
+      }
+    }
+    k += 2;
+  }
+  return k;
+}
+
 size_t aw_lower_bound(const double *t, size_t n, double x) {
   size_t lo = 0, hi = n;
   while (lo < hi) {

@@ -14,32 +14,44 @@ static const uint32_t K[64] = {
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
 
 #define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+#define S0(x) (ROR(x, 2) ^ ROR(x, 13) ^ ROR(x, 22))
+#define S1(x) (ROR(x, 6) ^ ROR(x, 11) ^ ROR(x, 25))
+#define G0(x) (ROR(x, 7) ^ ROR(x, 18) ^ ((x) >> 3))
+#define G1(x) (ROR(x, 17) ^ ROR(x, 19) ^ ((x) >> 10))
+#define CH(e, f, g) ((g) ^ ((e) & ((f) ^ (g))))
+#define MAJ(a, b, c) (((a) & (b)) | ((c) & ((a) | (b))))
+
+/* One round with the working variables renamed instead of shifted (section 6.2.2, step 3). */
+#define ROUND(a, b, c, d, e, f, g, h, k, w)      \
+  do {                                           \
+    uint32_t t1 = h + S1(e) + CH(e, f, g) + k + w; \
+    uint32_t t2 = S0(a) + MAJ(a, b, c);          \
+    d += t1;                                     \
+    h = t1 + t2;                                 \
+  } while (0)
 
 static void block(aw_sha256 *s, const unsigned char *p) {
-  uint32_t w[64];
+  uint32_t w[16];
   for (int i = 0; i < 16; i++)
     w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-  for (int i = 16; i < 64; i++) {
-    uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
-    uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
-    w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-  }
   uint32_t a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3], e = s->h[4], f = s->h[5], g = s->h[6], h = s->h[7];
-  for (int i = 0; i < 64; i++) {
-    uint32_t S1 = ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25);
-    uint32_t ch = (e & f) ^ (~e & g);
-    uint32_t t1 = h + S1 + ch + K[i] + w[i];
-    uint32_t S0 = ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22);
-    uint32_t mj = (a & b) ^ (a & c) ^ (b & c);
-    uint32_t t2 = S0 + mj;
-    h = g;
-    g = f;
-    f = e;
-    e = d + t1;
-    d = c;
-    c = b;
-    b = a;
-    a = t1 + t2;
+  for (int i = 0; i < 64; i += 8) {
+    if (i >= 16) {
+      /* the message schedule (step 1), kept in a 16-word ring */
+      for (int k = 0; k < 8; k++) {
+        int j = (i + k) & 15;
+        w[j] += G1(w[(j + 14) & 15]) + w[(j + 9) & 15] + G0(w[(j + 1) & 15]);
+      }
+    }
+    const uint32_t *kk = K + i, *ww = w + (i & 15);
+    ROUND(a, b, c, d, e, f, g, h, kk[0], ww[0]);
+    ROUND(h, a, b, c, d, e, f, g, kk[1], ww[1]);
+    ROUND(g, h, a, b, c, d, e, f, kk[2], ww[2]);
+    ROUND(f, g, h, a, b, c, d, e, kk[3], ww[3]);
+    ROUND(e, f, g, h, a, b, c, d, kk[4], ww[4]);
+    ROUND(d, e, f, g, h, a, b, c, kk[5], ww[5]);
+    ROUND(c, d, e, f, g, h, a, b, kk[6], ww[6]);
+    ROUND(b, c, d, e, f, g, h, a, kk[7], ww[7]);
   }
   s->h[0] += a;
   s->h[1] += b;

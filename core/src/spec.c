@@ -29,8 +29,22 @@ aw_status aw_json_parse(const char *text, size_t len, const char *name, cJSON **
       if (text[i] == '\n') line++, col = 1;
       else col++;
     }
-    if (off >= len) return aw_error_at(err, AW_ERR_PARSE, name, line, col, "JSON ends too early (truncated?)");
-    return aw_error_at(err, AW_ERR_PARSE, name, line, col, "invalid JSON near '%.12s'", text + off);
+    /* cJSON stops at the last byte it could not complete: at (or one before) the end of the text
+     * the document was cut short */
+    size_t rest = off;
+    while (rest < len && (text[rest] == ' ' || text[rest] == '\t' || text[rest] == '\r' || text[rest] == '\n')) rest++;
+    if (rest >= len || (rest + 1 == len && strchr(",:[{\"", text[rest])))
+      return aw_error_at(err, AW_ERR_PARSE, name, line, col, "JSON ends too early (truncated?)");
+    /* quote at most 12 bytes of the input, printable ASCII only (the text is untrusted and not
+     * NUL-terminated) */
+    char near[13];
+    size_t k = 0;
+    for (; k < 12 && off + k < len; k++) {
+      unsigned char ch = (unsigned char)text[off + k];
+      near[k] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+    }
+    near[k] = '\0';
+    return aw_error_at(err, AW_ERR_PARSE, name, line, col, "invalid JSON near '%s'", near);
   }
   /* anything but white space after the document is an error too */
   size_t off = (size_t)(end - text);

@@ -24,6 +24,12 @@ void aw_series_stats(const double *x, size_t n, aw_stats *out);
 size_t aw_downsample_minmax(const double *t, const double *y, size_t i0, size_t i1, size_t buckets, double *xs,
                             double *ys);
 
+/* The same for several columns sharing one x axis (what a multi-series chart needs): each bucket
+ * gives two x values (its first and last row's time) and, per column, its min and max in the order
+ * they occur. ys[k] receives column k's values (each at most 2*buckets). Returns the x count. */
+size_t aw_downsample_minmax_shared(const double *t, const double *const *cols, size_t ncols, size_t i0, size_t i1,
+                                   size_t buckets, double *xs, double *const *ys);
+
 /* Index of the first row with t[i] >= x in a sorted time column (binary search). */
 size_t aw_lower_bound(const double *t, size_t n, double x);
 
