@@ -575,6 +575,50 @@ static void test_log_ground_truth(void) {
   aw_load_series_free(load);
 }
 
+/* The table forms have the CSV's columns and values. */
+static void test_tables(void) {
+  aw_load_series *load = small_load(1, 1);
+  if (!load) return;
+  aw_table *t = NULL;
+  aw_error e;
+  T_EQ_INT(aw_load_series_to_table(load, &t, &e), AW_OK);
+  if (t) {
+    T_EQ_INT(aw_table_rows(t), 3600);
+    T_EQ_INT(aw_table_cols(t), 5);
+    T_NEAR(aw_table_column(t, (size_t)aw_table_find(t, "users"))[17], load->users[17], 0);
+    T_NEAR(aw_table_time(t)[17], load->time[17], 0);
+  }
+  aw_table_free(t);
+  aw_telemetry_params tp;
+  aw_telemetry_params_default(&tp);
+  aw_telemetry *tel = aw_telemetry_new(&tp, NULL, load, NULL, 1, NULL, NULL, &e);
+  double row[470];
+  T_EQ_INT(aw_telemetry_next(tel, row, &e), AW_OK);
+  T_EQ_INT(aw_telemetry_to_table(tel, NULL, &t, &e), AW_OK);
+  if (t) {
+    T_EQ_INT(aw_table_rows(t), 59); /* the rest after the first row */
+    T_EQ_INT(aw_table_cols(t), 469);
+    T_CHECK(aw_table_find(t, "front-end.service_latency_p95_ms") >= 0);
+    T_CHECK(aw_table_find(t, "fis_anomaly") >= 0);
+  }
+  aw_table_free(t);
+  aw_telemetry_free(tel);
+  aw_replica_params rp;
+  aw_replica_params_default(&rp);
+  aw_replica_result *r = NULL;
+  T_EQ_INT(aw_replica_generate(&rp, load, 1, &r, &e), AW_OK);
+  T_EQ_INT(aw_replica_to_table(r, &t, &e), AW_OK);
+  if (t && r) {
+    T_EQ_INT(aw_table_cols(t), 3 * 6 + 1);
+    long j = aw_table_find(t, "replica2.latency_ms");
+    T_CHECK(j >= 0);
+    if (j >= 0) T_NEAR(aw_table_column(t, (size_t)j)[100], aw_replica_value(r, 4, 1, 100), 0);
+  }
+  aw_table_free(t);
+  aw_replica_result_free(r);
+  aw_load_series_free(load);
+}
+
 int main(int argc, char **argv) {
   T_MAIN_INIT(argc, argv);
   T_RUN(test_fault_responses);
@@ -583,6 +627,7 @@ int main(int argc, char **argv) {
   T_RUN(test_replicas);
   T_RUN(test_config_json);
   T_RUN(test_log_ground_truth);
+  T_RUN(test_tables);
   T_RUN(test_dataset_bytes);
   return t_done();
 }

@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "aw/core.h"
+#include "aw/table.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -518,6 +519,16 @@ aw_status aw_load_fit(const double *y, size_t n, double dt, double start_time, c
 /* The fitted model as a synth config (JSON): {"format": "aw-synth", ..., "load": {...},
  * "fit_diagnostics": {...}}, so `aw synth --config fit.json` synthesizes look-alikes. */
 aw_status aw_fit_result_to_json(const aw_fit_result *r, aw_buf *out);
+
+/* ================================================== as columnar tables (for the workspace) */
+
+/* Each builds a new table (caller frees with aw_table_free) with the time column and the same
+ * columns as the CSV files. aw_telemetry_to_table drains the simulator's remaining rows (log lines
+ * still go to its callback); prog may be NULL. */
+aw_status aw_load_series_to_table(const aw_load_series *s, aw_table **out, aw_error *err);
+aw_status aw_telemetry_to_table(aw_telemetry *t, const aw_progress *prog, aw_table **out, aw_error *err);
+aw_status aw_dam_to_table(const aw_dam_result *d, aw_table **out, aw_error *err);
+aw_status aw_replica_to_table(const aw_replica_result *r, aw_table **out, aw_error *err);
 
 /* ============================================================= config, presets, writing */
 
