@@ -6,8 +6,13 @@
 #include <inttypes.h>
 #include <math.h>
 
+#include "aw/spec.h"
 #include "aw/synth.h"
+#include "aw/workspace.h"
 #include "t.h"
+
+aw_status aw_input_synth_generate(aw_ws *ws, const aw_spec_input *in, uint64_t seed, const aw_progress *progress,
+                                  cJSON *info, aw_error *err);
 
 #define T0 1715616000.0
 
@@ -619,6 +624,44 @@ static void test_tables(void) {
   aw_load_series_free(load);
 }
 
+/* The spec input kind "synth": params are a synth config; tables land in the workspace. */
+static void test_spec_input(void) {
+  const char *params[3] = {"{\"preset\":\"allam-7d\",\"load\":{\"duration_s\":3600},\"faults\":{\"p_anomaly\":0.3}}",
+                           "{\"preset\":\"dam-service\",\"load\":{\"duration_s\":3600},\"dam\":{\"min_train_faults\":0}}",
+                           "{\"preset\":\"replicas\",\"seed\":4,\"load\":{\"duration_s\":1800}}"};
+  size_t cols[3] = {469, 10, 19}, rows[3] = {60, 3600, 1800};
+  for (int i = 0; i < 3; i++) {
+    aw_ws *ws = aw_ws_new();
+    cJSON *pj = cJSON_Parse(params[i]);
+    aw_spec_input in = {"sock", "synth", NULL, NULL, -1, NULL, pj};
+    cJSON *info = cJSON_CreateObject();
+    aw_error e;
+    T_EQ_INT(aw_input_synth_generate(ws, &in, 99, NULL, info, &e), AW_OK);
+    const aw_table *t = aw_ws_get_table(ws, "sock");
+    T_CHECK(t != NULL);
+    if (t) {
+      T_EQ_INT(aw_table_cols(t), cols[i]);
+      T_EQ_INT(aw_table_rows(t), rows[i]);
+    }
+    T_CHECK(aw_ws_get_table(ws, "sock.load") != NULL);
+    if (i == 0) T_CHECK(aw_ws_get_object(ws, "sock.faults", "aw_fault_schedule") != NULL);
+    cJSON_Delete(info);
+    cJSON_Delete(pj);
+    aw_ws_free(ws);
+  }
+  /* a bad config names its key */
+  aw_ws *ws = aw_ws_new();
+  cJSON *pj = cJSON_Parse("{\"load\":{\"dt\":1}}");
+  aw_spec_input in = {"sock", "synth", NULL, NULL, -1, NULL, pj};
+  cJSON *info = cJSON_CreateObject();
+  aw_error e;
+  T_CHECK(aw_input_synth_generate(ws, &in, 1, NULL, info, &e) != AW_OK);
+  T_CONTAINS(e.message, "unknown key \"dt\"");
+  cJSON_Delete(info);
+  cJSON_Delete(pj);
+  aw_ws_free(ws);
+}
+
 int main(int argc, char **argv) {
   T_MAIN_INIT(argc, argv);
   T_RUN(test_fault_responses);
@@ -628,6 +671,7 @@ int main(int argc, char **argv) {
   T_RUN(test_config_json);
   T_RUN(test_log_ground_truth);
   T_RUN(test_tables);
+  T_RUN(test_spec_input);
   T_RUN(test_dataset_bytes);
   return t_done();
 }
