@@ -314,7 +314,7 @@ aw_status aw_dominant_periods(const double *x, size_t n, double dt, const aw_per
   }
   nc = kept;
   if (st == AW_OK) {
-    qsort(cand, nc, sizeof *cand, cmp_period_strength);
+    if (nc > 1) qsort(cand, nc, sizeof *cand, cmp_period_strength);
     /* drop peaks inside a stronger peak's main lobe (+-2 natural bins) */
     size_t m = 0;
     for (size_t c = 0; c < nc; c++) {

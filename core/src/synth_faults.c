@@ -177,7 +177,7 @@ aw_status aw_fault_schedule_generate(const aw_fault_params *p, const aw_topology
     return st;
   }
   /* start delays can reorder neighbouring ticks only when the delay exceeds the tick */
-  qsort(s->records, s->n, sizeof *s->records, cmp_record);
+  if (s->n > 1) qsort(s->records, s->n, sizeof *s->records, cmp_record);
   *out = s;
   return AW_OK;
 }
@@ -388,7 +388,7 @@ aw_status aw_fis_reader_finish(aw_fis_reader *r, aw_fault_schedule **out, aw_err
   const aw_csv_stats *cs = aw_csv_get_stats(r->csv);
   if (cs->records == 0) return aw_error_at(err, AW_ERR_PARSE, r->name, 1, 0, "empty file: no FIS header");
   aw_fault_schedule *s = r->s;
-  qsort(s->records, s->n, sizeof *s->records, cmp_record);
+  if (s->n > 1) qsort(s->records, s->n, sizeof *s->records, cmp_record);
   s->t0 = s->n ? s->records[0].start : 0;
   s->t1 = s->t0;
   for (size_t i = 0; i < s->n; i++) {
