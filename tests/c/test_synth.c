@@ -24,8 +24,8 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n) {
 }
 #define FNV0 14695981039346656037ULL
 /* pinned outputs of the default 7-day config, seed 42 */
-#define PIN_LOAD_ARRAYS 0x8681215e882d3375ULL
-#define PIN_LOAD_CSV 0x3ebe7b229b89fb90ULL
+#define PIN_LOAD_ARRAYS 0x170f6f7343fb506dULL
+#define PIN_LOAD_CSV 0x260cbe729b994f83ULL
 
 static aw_load_series *gen(const aw_load_params *p, uint64_t seed) {
   aw_error e;
