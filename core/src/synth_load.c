@@ -115,10 +115,10 @@ void aw_load_series_free(aw_load_series *s) {
   AW_FREE(s);
 }
 
-/* Noise deviate with unit variance under the chosen law. */
-static double unit_noise(aw_rng *r, aw_noise_law law) {
+/* Noise deviate with unit variance under the chosen law (Gaussian by the ziggurat). */
+static double unit_noise(const syn_zig *z, aw_rng *r, aw_noise_law law) {
   if (law == AW_NOISE_UNIFORM) return (2.0 * aw_rng_uniform(r) - 1.0) * 1.7320508075688772; /* sqrt 3 */
-  return aw_rng_normal(r);
+  return syn_zig_normal(z, r);
 }
 
 /* sin^2 over one period as a table when the step grid repeats exactly (integer dt and T with T a
@@ -208,6 +208,8 @@ aw_status aw_load_generate(const aw_load_params *p, uint64_t seed, const aw_prog
     double *tab[AW_SYNTH_MAX_COMPONENTS] = {0}, A[AW_SYNTH_MAX_COMPONENTS], sd[AW_SYNTH_MAX_COMPONENTS];
     size_t P[AW_SYNTH_MAX_COMPONENTS] = {0}, j[AW_SYNTH_MAX_COMPONENTS] = {0};
     int noisy[AW_SYNTH_MAX_COMPONENTS];
+    syn_zig zig;
+    syn_zig_init(&zig);
     for (size_t c = 0; c < C; c++) {
       const aw_load_component *cp = &p->components[c];
       A[c] = cp->amplitude;
@@ -230,7 +232,7 @@ aw_status aw_load_generate(const aw_load_params *p, uint64_t seed, const aw_prog
           } else {
             v = syn_sin2((double)k * dt, p->components[c].period_s);
           }
-          if (noisy[c]) v += sd[c] * unit_noise(&cr[c], p->noise_law);
+          if (noisy[c]) v += sd[c] * unit_noise(&zig, &cr[c], p->noise_law);
           sum += A[c] * v;
         }
         s->seasonal[k] = sum;
