@@ -138,7 +138,7 @@ int aw_cmd_synth(int argc, char **argv) {
     if (!st) st = aw_synth_config_from_json(text, len, cfg, &err);
     free(text);
     if (st) {
-      if (!err.file[0]) snprintf(err.file, sizeof err.file, "%s", config);
+      snprintf(err.file, sizeof err.file, "%s", config); /* the error is in that file */
       free(cfg);
       return cli_fail(&err);
     }
