@@ -213,6 +213,41 @@ out:
   aw_load_series_free(load);
 }
 
+/* User scenarios: N users, each one request per think + response time, split by the mix. */
+static void test_user_rates(void) {
+  aw_user_mix m = {0.6, 0.3, 3.0};
+  double r[AW_EP_COUNT], tot = 0;
+  aw_user_rates(&m, 100, 0.5, r);
+  for (int e = 0; e < AW_EP_COUNT; e++) tot += r[e];
+  T_NEAR(tot, 100 / 3.5, 1e-12);
+  T_NEAR(r[AW_EP_HOME], tot * 0.6 / 2, 1e-12);                      /* visitors: home, catalogue */
+  T_NEAR(r[AW_EP_CATALOGUE], tot * (0.6 / 2 + 0.4 / 4), 1e-12);     /* + every shopper once */
+  T_NEAR(r[AW_EP_REGISTER], tot * 0.4 * 0.3 / 4, 1e-12);            /* new shoppers */
+  T_NEAR(r[AW_EP_LOGIN], tot * 0.4 * 0.7 / 4, 1e-12);               /* returning shoppers */
+  T_NEAR(r[AW_EP_ADD_TO_CART], r[AW_EP_ORDER], 1e-12);
+  aw_user_rates(&m, 0, 0.5, r);
+  T_NEAR(r[AW_EP_ORDER], 0, 0);
+  /* metrics at 1 s: one row per load step, every value present */
+  aw_load_series *load = small_load(0.25, 8);
+  if (!load) return;
+  aw_telemetry_params tp;
+  aw_telemetry_params_default(&tp);
+  tp.interval_s = 1;
+  aw_error e;
+  aw_telemetry *t = aw_telemetry_new(&tp, NULL, load, NULL, 8, NULL, NULL, &e);
+  T_CHECK(t != NULL);
+  if (t) {
+    T_EQ_INT(aw_telemetry_rows(t), 900);
+    double row[470];
+    size_t nan = 0;
+    while (aw_telemetry_next(t, row, &e) == AW_OK)
+      for (int j = 0; j < 470; j++) nan += isnan(row[j]);
+    T_EQ_INT(nan, 0);
+  }
+  aw_telemetry_free(t);
+  aw_load_series_free(load);
+}
+
 /* The load labels of Algorithm 1 reach the metric rows. */
 static void test_load_labels(void) {
   aw_load_params p;
@@ -666,6 +701,7 @@ int main(int argc, char **argv) {
   T_MAIN_INIT(argc, argv);
   T_RUN(test_fault_responses);
   T_RUN(test_load_labels);
+  T_RUN(test_user_rates);
   T_RUN(test_dam);
   T_RUN(test_replicas);
   T_RUN(test_config_json);
