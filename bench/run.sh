@@ -47,7 +47,8 @@ awk '
   { flav=$1; name=$2; val[flav, name]=$3; unit[name]=$4; better[name]=$5; names[name]=1 }
   END {
     printf "%-44s %14s %14s %14s %10s %12s\n", "result", "native", "wasm", "reference", "wasm/nat", "nat vs ref"
-    n = asorti(names, sorted)
+    n = 0; for (k in names) sorted[++n] = k
+    for (i = 2; i <= n; i++) { v = sorted[i]; for (j = i - 1; j > 0 && sorted[j] > v; j--) sorted[j + 1] = sorted[j]; sorted[j + 1] = v }
     for (i = 1; i <= n; i++) {
       k = sorted[i]; nv = val["native", k]; wv = val["wasm", k]; rv = val["ref", k]
       r1 = (nv != "" && wv != "" && nv+0 != 0) ? ((better[k] == "higher") ? nv / wv : wv / nv) : ""

@@ -9,6 +9,7 @@ static const aw_stream_kind *const stream_kinds[] = {
 
 static const aw_input_kind input_kinds[] = {
     {"csv", NULL, "wide CSV: timestamp,<series>..."},
+    {"synth", aw_input_synth_generate, "synthetic load, faults, telemetry and labels (Allam et al.)"},
 };
 
 static const aw_step_def steps[] = {
