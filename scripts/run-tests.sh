@@ -8,7 +8,12 @@ cd "$(dirname "$0")/.."
 suites=("$@")
 [ ${#suites[@]} -eq 0 ] && suites=(c wasm browser fuzz)
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
-export AW_DATA=${AW_DATA:-$(cd .. && pwd)/shared/data}
+# the reference data: $AW_DATA, else ../shared/data beside the project, else /work/shared/data
+if [ -z "${AW_DATA:-}" ]; then
+  AW_DATA=$(cd .. && pwd)/shared/data
+  [ -d "$AW_DATA" ] || AW_DATA=/work/shared/data
+fi
+export AW_DATA
 export NODE_PATH=/usr/share/nodejs
 mkdir -p build/test-artifacts
 total_pass=0; total_fail=0
