@@ -150,7 +150,7 @@ $(B)/web/.ok: $(WEB_SRC) $(EXAMPLES) wasm/worker.js wasm/api.js $(B)/wasm/aw_cor
 all: native wasm web
 
 # ---------------------------------------------------------------- test
-.PHONY: test test-c test-wasm test-browser test-fuzz test-cli
+.PHONY: test test-c test-wasm test-scripts test-browser test-fuzz
 test: $(SETUP_STAMP)
 	@$(MAKE) --no-print-directory all fuzzers
 	@./scripts/run-tests.sh
@@ -159,6 +159,8 @@ test-c: native
 	@./scripts/run-tests.sh c
 test-wasm: wasm
 	@./scripts/run-tests.sh wasm
+test-scripts: native
+	@./scripts/run-tests.sh scripts
 test-browser: web
 	@./scripts/run-tests.sh browser
 test-fuzz: fuzzers
