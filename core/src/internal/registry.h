@@ -24,8 +24,13 @@ const aw_input_kind *aw_input_kind_find(const char *kind);
 /* Streamed kinds */
 extern const aw_stream_kind aw_stream_csv;
 
+/* Generated kinds */
+aw_status aw_input_synth_generate(aw_ws *ws, const aw_spec_input *in, uint64_t seed, const aw_progress *progress,
+                                  cJSON *info, aw_error *err);
+
 /* Steps */
 aw_status aw_step_summary(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
+aw_status aw_step_diagnose(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
 
 /* Helper for steps: the table named by the step's input (error naming the step when missing). */
 const aw_table *aw_step_input_table(aw_step_ctx *ctx, aw_error *err);
