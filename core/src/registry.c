@@ -14,6 +14,8 @@ static const aw_input_kind input_kinds[] = {
 
 static const aw_step_def steps[] = {
     {"summary", aw_step_summary, "per-series statistics (count, missing, min, max, mean, std) and time range"},
+    {"pot", aw_step_pot, "POT/SPOT/DSPOT threshold on a column (Siffer et al.), optional q sweep and evaluation"},
+    {"evaluate", aw_step_evaluate, "point-wise and point-adjusted precision/recall/F1 and detection delay against labels"},
     {"diagnose", aw_step_diagnose, "DTW among replicas (ADS): distance matrix, scores, the suspect replica and its margin"},
 };
 
