@@ -1,0 +1,1707 @@
+/* drain.c - Drain (He et al., ICWS 2017) as logpai's Drain.py implements it, with Drain3's
+ * features (named masks, extra delimiters, max_clusters LRU, read-only match, snapshots) and
+ * three optional improvements. See aw/drain.h and docs/drain.md.
+ *
+ * Speed: tokens are interned once in a hash table (a template holds token ids, so similarity is
+ * an integer comparison per position); message tokens are only looked up, never inserted, so
+ * the dictionary grows with templates, not with messages. Tree edges live in one hash table
+ * keyed by (parent node, token id). No allocation happens per message once the scratch buffers
+ * have grown.
+ */
+#include "aw/drain.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "aw/regex.h"
+#include "cJSON.h"
+#include "internal/utf8.h"
+
+#define NOTOK 0u /* a message token that is not in the dictionary (equals no template token) */
+#define WILD 1u  /* the wildcard token "<*>" (prefix "*" suffix) */
+#define NONE UINT32_MAX
+#define TOMB UINT32_MAX
+
+/* ------------------------------------------------------------------ hashing */
+
+static inline uint64_t rd64(const unsigned char *p) {
+  uint64_t v;
+  memcpy(&v, p, 8);
+  return v; /* little-endian on every target we build (x86-64, wasm32) */
+}
+
+static uint64_t hash_bytes(const unsigned char *p, size_t n) {
+  uint64_t h = 0x243F6A8885A308D3ull ^ ((uint64_t)n * 0x9E3779B97F4A7C15ull);
+  while (n >= 8) {
+    h = (h ^ rd64(p)) * 0x9E3779B97F4A7C15ull;
+    h ^= h >> 29;
+    p += 8;
+    n -= 8;
+  }
+  if (n) {
+    uint64_t v = 0;
+    memcpy(&v, p, n);
+    h = (h ^ v ^ ((uint64_t)n << 56)) * 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 31;
+  }
+  h *= 0x94D049BB133111EBull;
+  h ^= h >> 29;
+  return h;
+}
+
+static inline uint64_t mix64(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xFF51AFD7ED558CCDull;
+  x ^= x >> 33;
+  x *= 0xC4CEB9FE1A85EC53ull;
+  x ^= x >> 33;
+  return x;
+}
+
+/* ------------------------------------------------------------------ MD5 (RFC 1321), for logpai's
+ * EventId = md5(template).hexdigest()[0:8] */
+
+typedef struct {
+  uint32_t a, b, c, d;
+  uint64_t len;
+  unsigned char buf[64];
+  size_t nbuf;
+} md5_ctx;
+
+static uint32_t rol(uint32_t x, int c) { return (x << c) | (x >> (32 - c)); }
+
+static void md5_block(md5_ctx *m, const unsigned char *p) {
+  static const uint32_t K[64] = {
+      0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
+      0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821,
+      0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8,
+      0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a,
+      0xfffa3942, 0x8771f681, 0x6d9d6122, 0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70,
+      0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
+      0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
+      0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391};
+  static const int R[64] = {7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9,  14, 20, 5, 9,
+                            14, 20, 5, 9,  14, 20, 5, 9,  14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
+                            4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21};
+  uint32_t w[16];
+  for (int i = 0; i < 16; i++)
+    w[i] = (uint32_t)p[4 * i] | ((uint32_t)p[4 * i + 1] << 8) | ((uint32_t)p[4 * i + 2] << 16) |
+           ((uint32_t)p[4 * i + 3] << 24);
+  uint32_t a = m->a, b = m->b, c = m->c, d = m->d;
+  for (int i = 0; i < 64; i++) {
+    uint32_t f;
+    int g;
+    if (i < 16) {
+      f = (b & c) | (~b & d);
+      g = i;
+    } else if (i < 32) {
+      f = (d & b) | (~d & c);
+      g = (5 * i + 1) % 16;
+    } else if (i < 48) {
+      f = b ^ c ^ d;
+      g = (3 * i + 5) % 16;
+    } else {
+      f = c ^ (b | ~d);
+      g = (7 * i) % 16;
+    }
+    uint32_t t = d;
+    d = c;
+    c = b;
+    b = b + rol(a + f + K[i] + w[g], R[i]);
+    a = t;
+  }
+  m->a += a;
+  m->b += b;
+  m->c += c;
+  m->d += d;
+}
+
+static void md5_update(md5_ctx *m, const unsigned char *p, size_t n) {
+  m->len += n;
+  while (n > 0) {
+    size_t k = 64 - m->nbuf;
+    if (k > n) k = n;
+    memcpy(m->buf + m->nbuf, p, k);
+    m->nbuf += k;
+    p += k;
+    n -= k;
+    if (m->nbuf == 64) {
+      md5_block(m, m->buf);
+      m->nbuf = 0;
+    }
+  }
+}
+
+void aw_drain_event_id(const char *tmpl, size_t len, char out[9]) {
+  md5_ctx m = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0, {0}, 0};
+  md5_update(&m, (const unsigned char *)tmpl, len);
+  uint64_t bits = m.len * 8;
+  unsigned char pad = 0x80;
+  md5_update(&m, &pad, 1);
+  unsigned char zero = 0;
+  while (m.nbuf != 56) md5_update(&m, &zero, 1);
+  unsigned char lb[8];
+  for (int i = 0; i < 8; i++) lb[i] = (unsigned char)(bits >> (8 * i));
+  md5_update(&m, lb, 8);
+  static const char hx[] = "0123456789abcdef";
+  uint32_t a = m.a;
+  for (int i = 0; i < 4; i++) {
+    unsigned v = (a >> (8 * i)) & 0xFF;
+    out[2 * i] = hx[v >> 4];
+    out[2 * i + 1] = hx[v & 15];
+  }
+  out[8] = '\0';
+}
+
+/* ------------------------------------------------------------------ structures */
+
+typedef struct {
+  char *s;
+  uint32_t len;
+  uint32_t refs;
+  uint64_t hash;
+  uint8_t digit; /* contains a digit (Python str.isdigit on any character) */
+} token;
+
+typedef struct {
+  uint32_t parent;
+  uint32_t key;        /* token id, or the token count for first-layer nodes */
+  uint32_t nchild;     /* children including the wildcard child (len(childD)) */
+  uint32_t wild;       /* wildcard child or NONE */
+  uint32_t depth;      /* 0 root, 1 length layer, ... */
+  uint32_t *cl;        /* clusters (leaf), in insertion order */
+  uint32_t ncl, clcap;
+} node;
+
+typedef struct {
+  uint32_t *t;         /* template token ids */
+  uint32_t len;
+  uint32_t leaf;       /* leaf node, or NONE for clusters outside the tree */
+  uint32_t prev, next; /* LRU list (least recent at head) */
+  uint64_t size;
+  uint8_t live;
+} cluster;
+
+typedef struct {
+  aw_regex *re;
+  char *pattern;
+  char *name;      /* NULL = wildcard */
+  char *repl;
+  size_t repl_len;
+} dmask;
+
+typedef struct {
+  char *tmpl;
+  size_t len;
+  aw_regex *re;    /* NULL when the template has no placeholder */
+} pcache_entry;
+
+#define PCACHE_SIZE 512
+
+struct aw_drain {
+  aw_drain_opts o;
+  char **delims;
+  size_t *delim_len;
+  char *prefix, *suffix;
+  char wildstr[64];
+  size_t wildlen;
+  dmask *masks;
+  size_t nmasks, maskcap;
+  /* tokens */
+  token *tok;
+  size_t ntok, tokcap;
+  uint32_t *tfree; /* free token ids */
+  size_t ntfree, tfreecap;
+  uint32_t *tht;   /* hash table of token ids, TOMB = deleted */
+  size_t thtcap, thtused;
+  uint64_t live_tokens;
+  /* tree */
+  node *nodes;
+  size_t nnodes, nodecap;
+  uint64_t *eht_key; /* edges: (parent << 32 | key) -> child */
+  uint32_t *eht_val;
+  size_t ehtcap, ehtn;
+  /* clusters */
+  cluster *cl;     /* index = id; 0 unused */
+  size_t clcap;
+  uint32_t max_id;
+  size_t live;
+  uint32_t lru_head, lru_tail;
+  uint32_t *oht;   /* clusters outside the tree (short messages), by template */
+  size_t ohtcap, ohtn;
+  /* variable-length index: clusters by first token */
+  /* scratch */
+  aw_buf mb[2];
+  aw_buf san;
+  uint32_t *lid;   /* message token ids */
+  uint32_t *loff, *llen;
+  uint8_t *ldig;
+  uint64_t *lhash;
+  size_t lcap;
+  uint32_t *tmpt;
+  size_t tmptcap;
+  aw_buf tbuf;
+  pcache_entry pcache[PCACHE_SIZE];
+  aw_regex *ph_re; /* logpai's "<.{1,5}>" */
+  aw_regex *esc_re;
+  aw_drain_stats st;
+};
+
+void aw_drain_opts_default(aw_drain_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->st = 0.4;
+  o->depth = 4;
+  o->max_children = 100;
+  o->max_clusters = 0;
+  o->parametrize_numeric_tokens = 1;
+  o->mask_prefix = "<";
+  o->mask_suffix = ">";
+}
+
+static char *dupn(const char *s, size_t n) {
+  char *r = (char *)AW_MALLOC(n + 1);
+  if (!r) return NULL;
+  if (n) memcpy(r, s, n);
+  r[n] = '\0';
+  return r;
+}
+
+static aw_status check_opts(const aw_drain_opts *o, aw_error *err) {
+  if (!(o->st >= 0.0 && o->st <= 1.0)) return aw_error_set(err, AW_ERR_RANGE, "drain: st must be in [0, 1], got %g", o->st);
+  if (o->depth < 3 || o->depth > 64) return aw_error_set(err, AW_ERR_RANGE, "drain: depth must be in [3, 64], got %zu", o->depth);
+  if (o->max_children < 2 || o->max_children > 100000000)
+    return aw_error_set(err, AW_ERR_RANGE, "drain: max_children must be >= 2, got %zu", o->max_children);
+  if (o->max_clusters > 100000000) return aw_error_set(err, AW_ERR_RANGE, "drain: max_clusters too large (%zu)", o->max_clusters);
+  if (o->short_messages < 0 || o->short_messages > 2)
+    return aw_error_set(err, AW_ERR_RANGE, "drain: short_messages must be 0, 1 or 2, got %d", o->short_messages);
+  size_t pl = o->mask_prefix ? strlen(o->mask_prefix) : 0, sl = o->mask_suffix ? strlen(o->mask_suffix) : 0;
+  if (pl + sl + 2 > 64) return aw_error_set(err, AW_ERR_RANGE, "drain: mask prefix/suffix too long");
+  for (size_t i = 0; i < o->n_extra_delimiters; i++)
+    if (!o->extra_delimiters || !o->extra_delimiters[i] || !o->extra_delimiters[i][0])
+      return aw_error_set(err, AW_ERR_ARG, "drain: extra delimiter %zu is empty", i);
+  return AW_OK;
+}
+
+static uint32_t intern(aw_drain *d, const unsigned char *s, size_t n, uint64_t h);
+
+aw_drain *aw_drain_new(const aw_drain_opts *opts, aw_error *err) {
+  aw_drain_opts def;
+  if (!opts) {
+    aw_drain_opts_default(&def);
+    opts = &def;
+  }
+  if (check_opts(opts, err)) return NULL;
+  aw_drain *d = (aw_drain *)AW_CALLOC(1, sizeof(aw_drain));
+  if (!d) {
+    aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+    return NULL;
+  }
+  d->o = *opts;
+  const char *pf = opts->mask_prefix ? opts->mask_prefix : "";
+  const char *sf = opts->mask_suffix ? opts->mask_suffix : "";
+  d->prefix = dupn(pf, strlen(pf));
+  d->suffix = dupn(sf, strlen(sf));
+  d->o.mask_prefix = d->prefix;
+  d->o.mask_suffix = d->suffix;
+  int bad = !d->prefix || !d->suffix;
+  if (opts->n_extra_delimiters) {
+    d->delims = (char **)aw_calloc_array(opts->n_extra_delimiters, sizeof(char *));
+    d->delim_len = (size_t *)aw_calloc_array(opts->n_extra_delimiters, sizeof(size_t));
+    bad |= !d->delims || !d->delim_len;
+    for (size_t i = 0; !bad && i < opts->n_extra_delimiters; i++) {
+      d->delim_len[i] = strlen(opts->extra_delimiters[i]);
+      d->delims[i] = dupn(opts->extra_delimiters[i], d->delim_len[i]);
+      bad |= !d->delims[i];
+    }
+  }
+  d->o.extra_delimiters = (const char *const *)d->delims;
+  d->wildlen = (size_t)snprintf(d->wildstr, sizeof d->wildstr, "%s*%s", pf, sf);
+  /* token ids 0 (not a token) and 1 (the wildcard) are reserved */
+  d->tokcap = 64;
+  d->tok = (token *)aw_calloc_array(d->tokcap, sizeof(token));
+  d->thtcap = 256;
+  d->tht = (uint32_t *)aw_calloc_array(d->thtcap, sizeof(uint32_t));
+  d->nodecap = 64;
+  d->nodes = (node *)aw_calloc_array(d->nodecap, sizeof(node));
+  d->ehtcap = 256;
+  d->eht_key = (uint64_t *)aw_calloc_array(d->ehtcap, sizeof(uint64_t));
+  d->eht_val = (uint32_t *)aw_alloc_array(d->ehtcap, sizeof(uint32_t));
+  d->clcap = 64;
+  d->cl = (cluster *)aw_calloc_array(d->clcap, sizeof(cluster));
+  d->ohtcap = 64;
+  d->oht = (uint32_t *)aw_calloc_array(d->ohtcap, sizeof(uint32_t));
+  bad |= !d->tok || !d->tht || !d->nodes || !d->eht_key || !d->eht_val || !d->cl || !d->oht;
+  if (bad) {
+    aw_drain_free(d);
+    aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+    return NULL;
+  }
+  for (size_t i = 0; i < d->ehtcap; i++) d->eht_val[i] = NONE;
+  d->ntok = 1; /* id 0 unused */
+  d->lru_head = d->lru_tail = NONE;
+  /* root node */
+  d->nnodes = 1;
+  d->nodes[0].parent = NONE;
+  d->nodes[0].wild = NONE;
+  if (intern(d, (const unsigned char *)d->wildstr, d->wildlen, hash_bytes((const unsigned char *)d->wildstr, d->wildlen)) !=
+      WILD) {
+    aw_drain_free(d);
+    aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+    return NULL;
+  }
+  d->tok[WILD].refs = 1; /* never freed */
+  return d;
+}
+
+void aw_drain_free(aw_drain *d) {
+  if (!d) return;
+  AW_FREE(d->prefix);
+  AW_FREE(d->suffix);
+  if (d->delims)
+    for (size_t i = 0; i < d->o.n_extra_delimiters; i++) AW_FREE(d->delims[i]);
+  AW_FREE(d->delims);
+  AW_FREE(d->delim_len);
+  for (size_t i = 0; i < d->nmasks; i++) {
+    aw_regex_free(d->masks[i].re);
+    AW_FREE(d->masks[i].pattern);
+    AW_FREE(d->masks[i].name);
+    AW_FREE(d->masks[i].repl);
+  }
+  AW_FREE(d->masks);
+  if (d->tok)
+    for (size_t i = 0; i < d->ntok; i++) AW_FREE(d->tok[i].s);
+  AW_FREE(d->tok);
+  AW_FREE(d->tfree);
+  AW_FREE(d->tht);
+  if (d->nodes)
+    for (size_t i = 0; i < d->nnodes; i++) AW_FREE(d->nodes[i].cl);
+  AW_FREE(d->nodes);
+  AW_FREE(d->eht_key);
+  AW_FREE(d->eht_val);
+  if (d->cl)
+    for (size_t i = 0; i <= d->max_id && i < d->clcap; i++) AW_FREE(d->cl[i].t);
+  AW_FREE(d->cl);
+  AW_FREE(d->oht);
+  aw_buf_free(&d->mb[0]);
+  aw_buf_free(&d->mb[1]);
+  aw_buf_free(&d->san);
+  aw_buf_free(&d->tbuf);
+  AW_FREE(d->lid);
+  AW_FREE(d->loff);
+  AW_FREE(d->llen);
+  AW_FREE(d->ldig);
+  AW_FREE(d->lhash);
+  AW_FREE(d->tmpt);
+  for (size_t i = 0; i < PCACHE_SIZE; i++) {
+    AW_FREE(d->pcache[i].tmpl);
+    aw_regex_free(d->pcache[i].re);
+  }
+  aw_regex_free(d->ph_re);
+  aw_regex_free(d->esc_re);
+  AW_FREE(d);
+}
+
+const aw_drain_opts *aw_drain_get_opts(const aw_drain *d) { return d ? &d->o : NULL; }
+
+aw_status aw_drain_set_st(aw_drain *d, double st, aw_error *err) {
+  if (!d) return aw_error_set(err, AW_ERR_ARG, "drain: NULL parser");
+  if (!(st >= 0.0 && st <= 1.0)) return aw_error_set(err, AW_ERR_RANGE, "drain: st must be in [0, 1], got %g", st);
+  d->o.st = st;
+  return AW_OK;
+}
+
+/* ------------------------------------------------------------------ masks */
+
+aw_status aw_drain_add_mask(aw_drain *d, const char *pattern, const char *name, aw_error *err) {
+  if (!d || !pattern) return aw_error_set(err, AW_ERR_ARG, "drain: NULL mask pattern");
+  aw_regex *re = NULL;
+  aw_status s = aw_regex_compile(pattern, SIZE_MAX, &re, err);
+  if (s != AW_OK) {
+    aw_error_prefix(err, "mask %zu", d->nmasks + 1);
+    return s;
+  }
+  if (d->nmasks == d->maskcap && aw_grow((void **)&d->masks, &d->maskcap, d->nmasks + 1, sizeof(dmask))) {
+    aw_regex_free(re);
+    return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+  }
+  dmask *m = &d->masks[d->nmasks];
+  memset(m, 0, sizeof *m);
+  m->re = re;
+  m->pattern = dupn(pattern, strlen(pattern));
+  int wild = !name || strcmp(name, "*") == 0;
+  m->name = wild ? NULL : dupn(name, strlen(name));
+  size_t nl = wild ? 1 : strlen(name);
+  m->repl_len = strlen(d->prefix) + nl + strlen(d->suffix);
+  m->repl = (char *)AW_MALLOC(m->repl_len + 1);
+  if (!m->pattern || (!wild && !m->name) || !m->repl) {
+    aw_regex_free(re);
+    AW_FREE(m->pattern);
+    AW_FREE(m->name);
+    AW_FREE(m->repl);
+    return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+  }
+  snprintf(m->repl, m->repl_len + 1, "%s%s%s", d->prefix, wild ? "*" : name, d->suffix);
+  d->nmasks++;
+  return AW_OK;
+}
+
+size_t aw_drain_mask_count(const aw_drain *d) { return d ? d->nmasks : 0; }
+
+/* ------------------------------------------------------------------ tokens */
+
+static int tht_grow(aw_drain *d) {
+  size_t cap = d->thtcap * 2;
+  uint32_t *t = (uint32_t *)aw_calloc_array(cap, sizeof(uint32_t));
+  if (!t) return -1;
+  for (size_t i = 0; i < d->thtcap; i++) {
+    uint32_t id = d->tht[i];
+    if (id == 0 || id == TOMB) continue;
+    size_t k = (size_t)d->tok[id].hash & (cap - 1);
+    while (t[k]) k = (k + 1) & (cap - 1);
+    t[k] = id;
+  }
+  AW_FREE(d->tht);
+  d->tht = t;
+  d->thtcap = cap;
+  d->thtused = (size_t)d->live_tokens + 1;
+  return 0;
+}
+
+static inline uint32_t lookup(const aw_drain *d, const unsigned char *s, size_t n, uint64_t h) {
+  size_t mask = d->thtcap - 1, k = (size_t)h & mask;
+  for (;;) {
+    uint32_t id = d->tht[k];
+    if (id == 0) return NOTOK;
+    if (id != TOMB) {
+      const token *t = &d->tok[id];
+      if (t->hash == h && t->len == n && memcmp(t->s, s, n) == 0) return id;
+    }
+    k = (k + 1) & mask;
+  }
+}
+
+static int has_digit(const unsigned char *s, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] >= '0' && s[i] <= '9') return 1;
+    if (s[i] >= 0x80) {
+      uint32_t cp;
+      size_t l = aw_u8_decode(s, n, i, &cp);
+      if (aw_uni_is_digit(cp)) return 1;
+      i += l - 1;
+    }
+  }
+  return 0;
+}
+
+/* Returns the id of token s (adding it with refs = 0 if new), or NONE when out of memory. */
+static uint32_t intern(aw_drain *d, const unsigned char *s, size_t n, uint64_t h) {
+  uint32_t id = lookup(d, s, n, h);
+  if (id != NOTOK) return id;
+  if ((d->thtused + 1) * 2 > d->thtcap && tht_grow(d)) return NONE;
+  if (n > UINT32_MAX) return NONE;
+  if (d->ntfree) {
+    id = d->tfree[--d->ntfree];
+  } else {
+    if (d->ntok == d->tokcap && aw_grow((void **)&d->tok, &d->tokcap, d->ntok + 1, sizeof(token))) return NONE;
+    if (d->ntok >= (size_t)UINT32_MAX - 1) return NONE;
+    id = (uint32_t)d->ntok++;
+  }
+  token *t = &d->tok[id];
+  t->s = dupn((const char *)s, n);
+  if (!t->s) {
+    if (d->tfree && d->ntfree < d->tfreecap) d->tfree[d->ntfree++] = id;
+    return NONE;
+  }
+  t->len = (uint32_t)n;
+  t->hash = h;
+  t->refs = 0;
+  t->digit = (uint8_t)has_digit(s, n);
+  size_t mask = d->thtcap - 1, k = (size_t)h & mask;
+  while (d->tht[k] != 0 && d->tht[k] != TOMB) k = (k + 1) & mask;
+  if (d->tht[k] == 0) d->thtused++;
+  d->tht[k] = id;
+  d->live_tokens++;
+  return id;
+}
+
+static void tok_ref(aw_drain *d, uint32_t id) {
+  if (id > WILD) d->tok[id].refs++;
+}
+
+static void tok_unref(aw_drain *d, uint32_t id) {
+  if (id <= WILD) return;
+  token *t = &d->tok[id];
+  if (--t->refs > 0) return;
+  size_t mask = d->thtcap - 1, k = (size_t)t->hash & mask;
+  while (d->tht[k] != id) k = (k + 1) & mask;
+  d->tht[k] = TOMB;
+  AW_FREE(t->s);
+  t->s = NULL;
+  d->live_tokens--;
+  if (d->ntfree == d->tfreecap) {
+    if (aw_grow((void **)&d->tfree, &d->tfreecap, d->ntfree + 1, sizeof(uint32_t))) return; /* id is leaked */
+  }
+  d->tfree[d->ntfree++] = id;
+}
+
+/* ------------------------------------------------------------------ tree */
+
+static int eht_grow(aw_drain *d) {
+  size_t cap = d->ehtcap * 2;
+  uint64_t *k2 = (uint64_t *)aw_calloc_array(cap, sizeof(uint64_t));
+  uint32_t *v2 = (uint32_t *)aw_alloc_array(cap, sizeof(uint32_t));
+  if (!k2 || !v2) {
+    AW_FREE(k2);
+    AW_FREE(v2);
+    return -1;
+  }
+  for (size_t i = 0; i < cap; i++) v2[i] = NONE;
+  for (size_t i = 0; i < d->ehtcap; i++) {
+    if (d->eht_val[i] == NONE) continue;
+    size_t k = (size_t)mix64(d->eht_key[i]) & (cap - 1);
+    while (v2[k] != NONE) k = (k + 1) & (cap - 1);
+    k2[k] = d->eht_key[i];
+    v2[k] = d->eht_val[i];
+  }
+  AW_FREE(d->eht_key);
+  AW_FREE(d->eht_val);
+  d->eht_key = k2;
+  d->eht_val = v2;
+  d->ehtcap = cap;
+  return 0;
+}
+
+static inline uint32_t edge_get(const aw_drain *d, uint32_t parent, uint32_t key) {
+  uint64_t kk = ((uint64_t)parent << 32) | key;
+  size_t mask = d->ehtcap - 1, k = (size_t)mix64(kk) & mask;
+  for (;;) {
+    uint32_t v = d->eht_val[k];
+    if (v == NONE) return NONE;
+    if (d->eht_key[k] == kk) return v;
+    k = (k + 1) & mask;
+  }
+}
+
+static uint32_t new_node(aw_drain *d, uint32_t parent, uint32_t key, int wild) {
+  if ((d->ehtn + 1) * 2 > d->ehtcap && eht_grow(d)) return NONE;
+  if (d->nnodes == d->nodecap && aw_grow((void **)&d->nodes, &d->nodecap, d->nnodes + 1, sizeof(node))) return NONE;
+  if (d->nnodes >= (size_t)UINT32_MAX - 1) return NONE;
+  uint32_t id = (uint32_t)d->nnodes++;
+  node *nd = &d->nodes[id];
+  memset(nd, 0, sizeof *nd);
+  nd->parent = parent;
+  nd->key = key;
+  nd->wild = NONE;
+  nd->depth = d->nodes[parent].depth + 1;
+  node *p = &d->nodes[parent];
+  p->nchild++;
+  if (wild) {
+    p->wild = id;
+  } else {
+    uint64_t kk = ((uint64_t)parent << 32) | key;
+    size_t mask = d->ehtcap - 1, k = (size_t)mix64(kk) & mask;
+    while (d->eht_val[k] != NONE) k = (k + 1) & mask;
+    d->eht_key[k] = kk;
+    d->eht_val[k] = id;
+    d->ehtn++;
+    if (parent != 0) tok_ref(d, key); /* first-layer keys are lengths */
+  }
+  d->st.tree_nodes = d->nnodes;
+  return id;
+}
+
+/* Tokens routed below the length layer for a message of n tokens (policy-dependent), or -1 when
+ * the message does not enter the tree (logpai: fewer than depth-2 tokens). */
+static long routed_tokens(const aw_drain *d, size_t n) {
+  size_t D = d->o.depth - 2; /* logpai's self.depth */
+  switch (d->o.short_messages) {
+    case AW_DRAIN_SHORT_DRAIN3: return n == 0 ? 0 : (long)((D - 1 < n - 1) ? D - 1 : n - 1);
+    case AW_DRAIN_SHORT_FULL: return (long)(D - 1 < n ? D - 1 : n);
+    default: return n < D ? -1 : (long)(D - 1);
+  }
+}
+
+/* Drain step 2-3 (treeSearch): the leaf for the message's tokens, or NONE. */
+static uint32_t tree_search(const aw_drain *d, size_t n, const uint32_t *ids, const uint8_t *dig) {
+  long r = routed_tokens(d, n);
+  if (r < 0) return NONE;
+  uint32_t nd = edge_get(d, 0, (uint32_t)n);
+  if (nd == NONE) return NONE;
+  int pnum = d->o.parametrize_numeric_tokens;
+  for (long i = 0; i < r; i++) {
+    uint32_t id = ids[i], c = NONE;
+    if (id == WILD) c = d->nodes[nd].wild;
+    else if (id != NOTOK && !(pnum && dig[i])) c = edge_get(d, nd, id);
+    if (c == NONE) c = d->nodes[nd].wild;
+    if (c == NONE) return NONE;
+    nd = c;
+  }
+  return nd;
+}
+
+/* Drain step 5 / logpai addSeqToPrefixTree: routes a new cluster's template to its leaf,
+ * creating nodes (respecting max_children), and appends the cluster there. */
+static int tree_add(aw_drain *d, uint32_t cid) {
+  cluster *c = &d->cl[cid];
+  long r = routed_tokens(d, c->len);
+  if (r < 0) {
+    c->leaf = NONE;
+    return 0;
+  }
+  uint32_t nd = edge_get(d, 0, c->len);
+  if (nd == NONE && (nd = new_node(d, 0, c->len, 0)) == NONE) return -1;
+  size_t maxc = d->o.max_children;
+  int pnum = d->o.parametrize_numeric_tokens;
+  for (long i = 0; i < r; i++) {
+    uint32_t id = d->cl[cid].t[i];
+    uint32_t next = NONE;
+    node *p = &d->nodes[nd];
+    if (id == WILD) {
+      next = p->wild;
+      if (next == NONE) next = new_node(d, nd, WILD, 1);
+    } else if ((next = edge_get(d, nd, id)) != NONE) {
+      /* token matched */
+    } else if (!(pnum && d->tok[id].digit)) {
+      if (p->wild != NONE) {
+        next = p->nchild < maxc ? new_node(d, nd, id, 0) : p->wild;
+      } else if (p->nchild + 1 < maxc) {
+        next = new_node(d, nd, id, 0);
+      } else if (p->nchild + 1 == maxc) {
+        next = new_node(d, nd, WILD, 1);
+      } else {
+        next = new_node(d, nd, WILD, 1); /* unreachable in logpai (KeyError); keep the tree valid */
+      }
+    } else {
+      next = p->wild != NONE ? p->wild : new_node(d, nd, WILD, 1);
+    }
+    if (next == NONE) return -1;
+    nd = next;
+  }
+  node *leaf = &d->nodes[nd];
+  if (leaf->ncl == leaf->clcap) {
+    size_t cap = leaf->clcap;
+    if (aw_grow((void **)&leaf->cl, &cap, leaf->ncl + 1, sizeof(uint32_t))) return -1;
+    leaf->clcap = (uint32_t)cap;
+  }
+  leaf->cl[leaf->ncl++] = cid;
+  d->cl[cid].leaf = nd;
+  return 0;
+}
+
+static void leaf_remove(aw_drain *d, uint32_t cid) {
+  uint32_t nd = d->cl[cid].leaf;
+  if (nd == NONE) return;
+  node *leaf = &d->nodes[nd];
+  for (uint32_t i = 0; i < leaf->ncl; i++) {
+    if (leaf->cl[i] == cid) {
+      memmove(leaf->cl + i, leaf->cl + i + 1, (leaf->ncl - i - 1) * sizeof(uint32_t));
+      leaf->ncl--;
+      break;
+    }
+  }
+}
+
+/* ------------------------------------------------------------------ clusters outside the tree */
+
+static uint64_t seq_hash(const uint32_t *t, size_t n) {
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+  for (size_t i = 0; i < n; i++) h = mix64(h ^ (t[i] + 0x632BE59BD9B4E019ull * (i + 1)));
+  return h;
+}
+
+static int oht_grow(aw_drain *d) {
+  size_t cap = d->ohtcap * 2;
+  uint32_t *t = (uint32_t *)aw_calloc_array(cap, sizeof(uint32_t));
+  if (!t) return -1;
+  size_t n = 0;
+  for (size_t i = 0; i < d->ohtcap; i++) {
+    uint32_t id = d->oht[i];
+    if (id == 0 || id == TOMB) continue;
+    size_t k = (size_t)seq_hash(d->cl[id].t, d->cl[id].len) & (cap - 1);
+    while (t[k]) k = (k + 1) & (cap - 1);
+    t[k] = id;
+    n++;
+  }
+  AW_FREE(d->oht);
+  d->oht = t;
+  d->ohtcap = cap;
+  d->ohtn = n;
+  return 0;
+}
+
+static uint32_t orphan_find(const aw_drain *d, const uint32_t *ids, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (ids[i] == NOTOK) return NONE;
+  size_t mask = d->ohtcap - 1, k = (size_t)seq_hash(ids, n) & mask;
+  for (;;) {
+    uint32_t id = d->oht[k];
+    if (id == 0) return NONE;
+    if (id != TOMB && d->cl[id].len == n && memcmp(d->cl[id].t, ids, n * sizeof(uint32_t)) == 0) return id;
+    k = (k + 1) & mask;
+  }
+}
+
+static int orphan_add(aw_drain *d, uint32_t cid) {
+  if ((d->ohtn + 1) * 2 > d->ohtcap && oht_grow(d)) return -1;
+  size_t mask = d->ohtcap - 1, k = (size_t)seq_hash(d->cl[cid].t, d->cl[cid].len) & mask;
+  while (d->oht[k] != 0 && d->oht[k] != TOMB) k = (k + 1) & mask;
+  if (d->oht[k] == 0) d->ohtn++;
+  d->oht[k] = cid;
+  return 0;
+}
+
+static void orphan_remove(aw_drain *d, uint32_t cid) {
+  size_t mask = d->ohtcap - 1, k = (size_t)seq_hash(d->cl[cid].t, d->cl[cid].len) & mask;
+  for (size_t probes = 0; probes < d->ohtcap; probes++) {
+    if (d->oht[k] == 0) return;
+    if (d->oht[k] == cid) {
+      d->oht[k] = TOMB;
+      return;
+    }
+    k = (k + 1) & mask;
+  }
+}
+
+/* ------------------------------------------------------------------ LRU */
+
+static void lru_unlink(aw_drain *d, uint32_t id) {
+  cluster *c = &d->cl[id];
+  if (c->prev != NONE) d->cl[c->prev].next = c->next;
+  else d->lru_head = c->next;
+  if (c->next != NONE) d->cl[c->next].prev = c->prev;
+  else d->lru_tail = c->prev;
+  c->prev = c->next = NONE;
+}
+
+static void lru_append(aw_drain *d, uint32_t id) {
+  cluster *c = &d->cl[id];
+  c->prev = d->lru_tail;
+  c->next = NONE;
+  if (d->lru_tail != NONE) d->cl[d->lru_tail].next = id;
+  else d->lru_head = id;
+  d->lru_tail = id;
+}
+
+static void lru_touch(aw_drain *d, uint32_t id) {
+  if (d->lru_tail == id) return;
+  lru_unlink(d, id);
+  lru_append(d, id);
+}
+
+static void cluster_drop(aw_drain *d, uint32_t id) {
+  cluster *c = &d->cl[id];
+  if (c->leaf != NONE) leaf_remove(d, id);
+  else orphan_remove(d, id);
+  lru_unlink(d, id);
+  for (uint32_t i = 0; i < c->len; i++) tok_unref(d, c->t[i]);
+  AW_FREE(c->t);
+  c->t = NULL;
+  c->live = 0;
+  d->live--;
+}
+
+/* ------------------------------------------------------------------ messages */
+
+static int ensure_line(aw_drain *d, size_t n) {
+  if (n <= d->lcap) return 0;
+  size_t cap = d->lcap ? d->lcap : 64;
+  while (cap < n) cap *= 2;
+  uint32_t *a = (uint32_t *)AW_REALLOC(d->lid, cap * sizeof(uint32_t));
+  if (!a) return -1;
+  d->lid = a;
+  a = (uint32_t *)AW_REALLOC(d->loff, cap * sizeof(uint32_t));
+  if (!a) return -1;
+  d->loff = a;
+  a = (uint32_t *)AW_REALLOC(d->llen, cap * sizeof(uint32_t));
+  if (!a) return -1;
+  d->llen = a;
+  uint8_t *b = (uint8_t *)AW_REALLOC(d->ldig, cap);
+  if (!b) return -1;
+  d->ldig = b;
+  uint64_t *h = (uint64_t *)AW_REALLOC(d->lhash, cap * sizeof(uint64_t));
+  if (!h) return -1;
+  d->lhash = h;
+  d->lcap = cap;
+  return 0;
+}
+
+/* Replaces bytes that are not valid UTF-8, and NUL, by U+FFFD (so templates and snapshots are
+ * always valid UTF-8 / JSON). Returns s itself when nothing needs replacing. */
+static const unsigned char *sanitize(aw_drain *d, const unsigned char *s, size_t *n) {
+  size_t len = *n, i = 0;
+  while (i < len) {
+    /* fast ASCII path, 8 bytes at a time */
+    while (i + 8 <= len) {
+      uint64_t v = rd64(s + i);
+      if ((v & 0x8080808080808080ull) || ((v - 0x0101010101010101ull) & ~v & 0x8080808080808080ull)) break;
+      i += 8;
+    }
+    if (i >= len) break;
+    if (s[i] == 0) break;
+    if (s[i] < 0x80) {
+      i++;
+      continue;
+    }
+    uint32_t cp;
+    size_t l = aw_u8_decode(s, len, i, &cp);
+    if (l == 1) break;
+    i += l;
+  }
+  if (i >= len) return s;
+  d->san.len = 0;
+  size_t j = 0;
+  while (j < len) {
+    if (s[j] == 0) {
+      if (aw_buf_append(&d->san, "\xEF\xBF\xBD", 3)) return NULL;
+      j++;
+      continue;
+    }
+    if (s[j] < 0x80) {
+      if (aw_buf_putc(&d->san, (char)s[j])) return NULL;
+      j++;
+      continue;
+    }
+    uint32_t cp;
+    size_t l = aw_u8_decode(s, len, j, &cp);
+    if (l == 1) {
+      if (aw_buf_append(&d->san, "\xEF\xBF\xBD", 3)) return NULL;
+    } else if (aw_buf_append(&d->san, s + j, l)) {
+      return NULL;
+    }
+    j += l;
+  }
+  *n = d->san.len;
+  return (const unsigned char *)d->san.data;
+}
+
+/* Masks, then splits into tokens (Python's str.split()); fills d->lid/loff/llen/ldig/lhash.
+ * Returns the token count (or -1 on OOM); *base gets the buffer the offsets refer to. */
+static long tokenize(aw_drain *d, const char *msg, size_t len, const unsigned char **base, aw_error *err) {
+  size_t n = len;
+  const unsigned char *s = sanitize(d, (const unsigned char *)msg, &n);
+  if (!s) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), -1;
+  int cur = 0;
+  for (size_t m = 0; m < d->nmasks; m++) {
+    aw_buf *out = &d->mb[cur];
+    out->len = 0;
+    size_t k;
+    if (aw_regex_sub(d->masks[m].re, (const char *)s, n, d->masks[m].repl, d->masks[m].repl_len, out, &k, err)) return -1;
+    if (k == 0) continue; /* unchanged: keep reading from s */
+    s = (const unsigned char *)out->data;
+    n = out->len;
+    cur ^= 1;
+  }
+  if (d->o.n_extra_delimiters) {
+    /* Drain3: content.strip(), then each delimiter replaced by a space, in order */
+    size_t a = 0, b = n;
+    while (a < b) {
+      size_t l = aw_u8_space_len(s, b, a);
+      if (!l) break;
+      a += l;
+    }
+    while (b > a) {
+      size_t p = aw_u8_prev(s, b, b);
+      if (!aw_u8_space_len(s, b, p)) break;
+      b = p;
+    }
+    for (size_t k = 0; k < d->o.n_extra_delimiters; k++) {
+      aw_buf *out = &d->mb[cur];
+      out->len = 0;
+      const char *dl = d->delims[k];
+      size_t dn = d->delim_len[k];
+      size_t i = a;
+      while (i < b) {
+        if (b - i >= dn && memcmp(s + i, dl, dn) == 0) {
+          if (aw_buf_putc(out, ' ')) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), -1;
+          i += dn;
+        } else {
+          if (aw_buf_putc(out, (char)s[i])) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), -1;
+          i++;
+        }
+      }
+      s = (const unsigned char *)out->data;
+      a = 0;
+      b = n = out->len;
+      cur ^= 1;
+    }
+  }
+  if (n > UINT32_MAX) return aw_error_set(err, AW_ERR_LIMIT, "drain: message longer than 4 GiB"), -1;
+  /* split on white space */
+  size_t nt = 0, i = 0;
+  while (i < n) {
+    unsigned c = s[i];
+    if (c < 0x80) {
+      if (aw_ascii_is_space(c)) {
+        i++;
+        continue;
+      }
+    } else {
+      size_t l = aw_u8_space_len(s, n, i);
+      if (l) {
+        i += l;
+        continue;
+      }
+    }
+    size_t st = i;
+    int dig = 0;
+    while (i < n) {
+      c = s[i];
+      if (c < 0x80) {
+        if (aw_ascii_is_space(c)) break;
+        dig |= (c - '0') < 10u;
+        i++;
+      } else {
+        uint32_t cp;
+        size_t l = aw_u8_decode(s, n, i, &cp);
+        if (aw_uni_is_space(cp)) break;
+        dig |= aw_uni_is_digit(cp);
+        i += l;
+      }
+    }
+    if (nt == d->lcap && ensure_line(d, nt + 1)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), -1;
+    d->loff[nt] = (uint32_t)st;
+    d->llen[nt] = (uint32_t)(i - st);
+    d->ldig[nt] = (uint8_t)dig;
+    uint64_t h = hash_bytes(s + st, i - st);
+    d->lhash[nt] = h;
+    d->lid[nt] = lookup(d, s + st, i - st, h);
+    nt++;
+  }
+  *base = s;
+  return (long)nt;
+}
+
+/* Drain step 4 (fastMatch, Eq. 1): the most similar cluster in the leaf if its similarity reaches
+ * st. count_wildcards: template "<*>" positions count as similar (Drain3 include_params). */
+static uint32_t fast_match(const aw_drain *d, const uint32_t *cands, size_t ncand, const uint32_t *ids, size_t n,
+                           double st, int count_wild) {
+  double max_sim = -1.0;
+  long max_par = -1;
+  uint32_t best = NONE;
+  for (size_t k = 0; k < ncand; k++) {
+    const cluster *c = &d->cl[cands[k]];
+    if (!c->live || c->len != n) continue;
+    const uint32_t *t = c->t;
+    long sim = 0, par = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (t[i] == WILD) par++;
+      else sim += t[i] == ids[i];
+    }
+    if (count_wild) sim += par;
+    double s = n ? (double)sim / (double)n : 1.0;
+    if (s > max_sim || (s == max_sim && par > max_par)) {
+      max_sim = s;
+      max_par = par;
+      best = cands[k];
+    }
+  }
+  return max_sim >= st ? best : NONE;
+}
+
+static int ensure_clusters(aw_drain *d, size_t id) {
+  if (id < d->clcap) return 0;
+  size_t old = d->clcap;
+  if (aw_grow((void **)&d->cl, &d->clcap, id + 1, sizeof(cluster))) return -1;
+  memset(d->cl + old, 0, (d->clcap - old) * sizeof(cluster));
+  return 0;
+}
+
+/* Creates a cluster whose template is the message's tokens. */
+static uint32_t create_cluster(aw_drain *d, const unsigned char *base, size_t n, aw_error *err) {
+  if (d->o.max_clusters && d->live >= d->o.max_clusters && d->lru_head != NONE) {
+    cluster_drop(d, d->lru_head);
+    d->st.clusters_evicted++;
+  }
+  if (d->max_id == UINT32_MAX - 1) return aw_error_set(err, AW_ERR_LIMIT, "drain: too many clusters"), NONE;
+  uint32_t id = d->max_id + 1;
+  if (ensure_clusters(d, id)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), NONE;
+  cluster *c = &d->cl[id];
+  memset(c, 0, sizeof *c);
+  c->t = (uint32_t *)aw_alloc_array(n ? n : 1, sizeof(uint32_t));
+  if (!c->t) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), NONE;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t t = d->lid[i];
+    if (t == NOTOK) {
+      t = intern(d, base + d->loff[i], d->llen[i], d->lhash[i]);
+      if (t == NONE) {
+        for (size_t k = 0; k < i; k++) tok_unref(d, c->t[k]);
+        AW_FREE(c->t);
+        c->t = NULL;
+        return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), NONE;
+      }
+      d->lid[i] = t;
+    }
+    c->t[i] = t;
+    tok_ref(d, t);
+  }
+  c->len = (uint32_t)n;
+  c->live = 1;
+  c->leaf = NONE;
+  c->prev = c->next = NONE;
+  d->max_id = id;
+  d->live++;
+  d->st.clusters_created++;
+  lru_append(d, id);
+  if (tree_add(d, id)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), NONE;
+  if (c->leaf == NONE && orphan_add(d, id)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), NONE;
+  return id;
+}
+
+/* Variable-length improvement: can template t (m tokens) produce the message (n tokens) when each
+ * "<*>" absorbs one or more tokens? (Greedy-safe DP over positions, O(n*m) worst case.) */
+static int vl_fits(const uint32_t *t, size_t m, const uint32_t *ids, size_t n, uint8_t *dp) {
+  /* dp[j] for the current template prefix: 1 if the first j message tokens can be produced */
+  memset(dp, 0, n + 1);
+  dp[0] = 1;
+  for (size_t i = 0; i < m; i++) {
+    int any = 0;
+    if (t[i] == WILD) {
+      /* one or more tokens: new[j] = exists k < j with old[k] */
+      int seen = 0;
+      for (size_t j = 0; j <= n; j++) {
+        int old = dp[j];
+        dp[j] = (uint8_t)seen;
+        seen |= old;
+        any |= dp[j];
+      }
+    } else {
+      for (size_t j = n; j > 0; j--) {
+        dp[j] = (uint8_t)(dp[j - 1] && ids[j - 1] == t[i]);
+        any |= dp[j];
+      }
+      dp[0] = 0;
+    }
+    if (!any) return 0;
+  }
+  return dp[n];
+}
+
+static uint32_t vl_search(aw_drain *d, const uint32_t *ids, size_t n) {
+  if (n == 0 || ids[0] == NOTOK) return NONE;
+  if (d->tmptcap < n + 1) {
+    size_t cap = n + 1;
+    uint32_t *p = (uint32_t *)AW_REALLOC(d->tmpt, cap * sizeof(uint32_t));
+    if (!p) return NONE;
+    d->tmpt = p;
+    d->tmptcap = cap;
+  }
+  uint8_t *dp = (uint8_t *)d->tmpt;
+  uint32_t best = NONE;
+  uint64_t best_size = 0;
+  /* candidates: clusters of another length with at least one wildcard, first token equal;
+   * prefer the largest cluster */
+  for (uint32_t id = d->lru_tail; id != NONE; id = d->cl[id].prev) {
+    const cluster *c = &d->cl[id];
+    if (c->len == n || c->len == 0 || c->len > n || c->t[0] != ids[0]) continue;
+    int w = 0;
+    for (uint32_t i = 0; i < c->len && !w; i++) w = c->t[i] == WILD;
+    if (!w) continue;
+    if (vl_fits(c->t, c->len, ids, n, dp) && c->size > best_size) {
+      best = id;
+      best_size = c->size;
+    }
+  }
+  return best;
+}
+
+aw_status aw_drain_add(aw_drain *d, const char *msg, size_t len, aw_drain_result *res, aw_error *err) {
+  if (!d || (!msg && len)) return aw_error_set(err, AW_ERR_ARG, "drain: bad arguments");
+  const unsigned char *base;
+  long nt = tokenize(d, msg ? msg : "", len, &base, err);
+  if (nt < 0) return err ? err->code : AW_ERR_NOMEM;
+  size_t n = (size_t)nt;
+  d->st.messages++;
+  uint32_t cid = NONE;
+  uint32_t leaf = tree_search(d, n, d->lid, d->ldig);
+  if (leaf != NONE) {
+    const node *lf = &d->nodes[leaf];
+    cid = fast_match(d, lf->cl, lf->ncl, d->lid, n, d->o.st, d->o.count_wildcards);
+  } else if (routed_tokens(d, n) < 0) {
+    cid = orphan_find(d, d->lid, n);
+  }
+  aw_drain_change ch = AW_DRAIN_NONE;
+  if (cid == NONE && d->o.variable_length) {
+    cid = vl_search(d, d->lid, n);
+    if (cid != NONE) d->st.variable_length_joins++;
+    if (cid != NONE) {
+      cluster *c = &d->cl[cid];
+      c->size++;
+      lru_touch(d, cid);
+      if (res) {
+        res->cluster_id = cid;
+        res->change = AW_DRAIN_NONE;
+        res->cluster_size = c->size;
+      }
+      return AW_OK;
+    }
+  }
+  if (cid == NONE) {
+    cid = create_cluster(d, base, n, err);
+    if (cid == NONE) return err ? err->code : AW_ERR_NOMEM;
+    ch = AW_DRAIN_CREATED;
+    d->cl[cid].size = 1;
+  } else {
+    /* step 5: positions where the message differs become "<*>" */
+    cluster *c = &d->cl[cid];
+    for (size_t i = 0; i < n; i++) {
+      uint32_t t = c->t[i];
+      if (t != WILD && t != d->lid[i]) {
+        c->t[i] = WILD;
+        tok_unref(d, t);
+        ch = AW_DRAIN_UPDATED;
+      }
+    }
+    c->size++;
+    lru_touch(d, cid);
+  }
+  if (res) {
+    res->cluster_id = cid;
+    res->change = ch;
+    res->cluster_size = d->cl[cid].size;
+  }
+  return AW_OK;
+}
+
+aw_status aw_drain_match(aw_drain *d, const char *msg, size_t len, int strategy, uint32_t *cluster_id, aw_error *err) {
+  if (cluster_id) *cluster_id = 0;
+  if (!d || !cluster_id || (!msg && len) || strategy < 0 || strategy > 2)
+    return aw_error_set(err, AW_ERR_ARG, "drain: bad arguments to match");
+  const unsigned char *base;
+  long nt = tokenize(d, msg ? msg : "", len, &base, err);
+  if (nt < 0) return err ? err->code : AW_ERR_NOMEM;
+  size_t n = (size_t)nt;
+  uint32_t cid = NONE;
+  if (strategy != 2) {
+    uint32_t leaf = tree_search(d, n, d->lid, d->ldig);
+    if (leaf != NONE) cid = fast_match(d, d->nodes[leaf].cl, d->nodes[leaf].ncl, d->lid, n, 1.0, 1);
+    else if (routed_tokens(d, n) < 0) cid = orphan_find(d, d->lid, n);
+  }
+  if (cid == NONE && strategy != 0) {
+    /* all clusters with the same token count, most recently used first */
+    double best = -1;
+    for (uint32_t id = d->lru_tail; id != NONE; id = d->cl[id].prev) {
+      uint32_t one = id;
+      uint32_t r = fast_match(d, &one, 1, d->lid, n, 1.0, 1);
+      if (r != NONE && best < 0) {
+        cid = r;
+        best = 1;
+      }
+    }
+  }
+  *cluster_id = cid == NONE ? 0 : cid;
+  return AW_OK;
+}
+
+/* ------------------------------------------------------------------ model access */
+
+size_t aw_drain_cluster_count(const aw_drain *d) { return d ? d->live : 0; }
+uint32_t aw_drain_max_cluster_id(const aw_drain *d) { return d ? d->max_id : 0; }
+int aw_drain_cluster_exists(const aw_drain *d, uint32_t id) { return d && id >= 1 && id <= d->max_id && d->cl[id].live; }
+uint64_t aw_drain_cluster_size(const aw_drain *d, uint32_t id) {
+  return aw_drain_cluster_exists(d, id) ? d->cl[id].size : 0;
+}
+size_t aw_drain_cluster_tokens(const aw_drain *d, uint32_t id) {
+  return aw_drain_cluster_exists(d, id) ? d->cl[id].len : 0;
+}
+
+static const char *build_template(aw_drain *d, const uint32_t *t, size_t n, size_t *len) {
+  d->tbuf.len = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (i && aw_buf_putc(&d->tbuf, ' ')) return NULL;
+    const token *tk = &d->tok[t[i]];
+    if (aw_buf_append(&d->tbuf, tk->s, tk->len)) return NULL;
+  }
+  if (aw_buf_terminate(&d->tbuf)) return NULL;
+  if (len) *len = d->tbuf.len;
+  return d->tbuf.data;
+}
+
+const char *aw_drain_template(aw_drain *d, uint32_t id, size_t *len) {
+  if (!aw_drain_cluster_exists(d, id)) return NULL;
+  return build_template(d, d->cl[id].t, d->cl[id].len, len);
+}
+
+void aw_drain_foreach(aw_drain *d, aw_drain_cluster_fn fn, void *ud) {
+  if (!d || !fn) return;
+  for (uint32_t id = 1; id <= d->max_id; id++) {
+    if (!d->cl[id].live) continue;
+    size_t l;
+    const char *t = build_template(d, d->cl[id].t, d->cl[id].len, &l);
+    if (!t) return;
+    if (fn(ud, id, d->cl[id].size, t, l)) return;
+  }
+}
+
+void aw_drain_get_stats(const aw_drain *d, aw_drain_stats *st) {
+  if (!d || !st) return;
+  *st = d->st;
+  st->tokens_interned = d->live_tokens;
+  size_t mem = sizeof *d + d->tokcap * sizeof(token) + d->thtcap * 4 + d->nodecap * sizeof(node) +
+               d->ehtcap * 12 + d->clcap * sizeof(cluster) + d->ohtcap * 4 + d->lcap * 21 + d->mb[0].cap +
+               d->mb[1].cap + d->san.cap + d->tbuf.cap;
+  for (size_t i = 1; i < d->ntok; i++)
+    if (d->tok[i].s) mem += d->tok[i].len + 1;
+  for (size_t i = 0; i < d->nnodes; i++) mem += d->nodes[i].clcap * 4;
+  for (uint32_t i = 1; i <= d->max_id; i++)
+    if (d->cl[i].live) mem += d->cl[i].len * 4;
+  st->memory_bytes = mem;
+}
+
+/* ------------------------------------------------------------------ parameters (logpai) */
+
+static aw_status ensure_param_regexes(aw_drain *d, aw_error *err) {
+  if (!d->ph_re) {
+    aw_status s = aw_regex_compile("<.{1,5}>", SIZE_MAX, &d->ph_re, err);
+    if (s) return s;
+  }
+  return AW_OK;
+}
+
+long aw_drain_params(aw_drain *d, const char *tmpl, size_t tmpl_len, const char *msg, size_t len, aw_drain_param_fn fn,
+                     void *ud, aw_error *err) {
+  if (!d || (!tmpl && tmpl_len) || (!msg && len)) return aw_error_set(err, AW_ERR_ARG, "drain: bad arguments"), -1;
+  if (ensure_param_regexes(d, err)) return -1;
+  uint64_t h = hash_bytes((const unsigned char *)tmpl, tmpl_len);
+  pcache_entry *e = &d->pcache[h % PCACHE_SIZE];
+  if (!e->tmpl || e->len != tmpl_len || memcmp(e->tmpl, tmpl, tmpl_len) != 0) {
+    AW_FREE(e->tmpl);
+    aw_regex_free(e->re);
+    e->tmpl = NULL;
+    e->re = NULL;
+    /* logpai: re.sub(r"<.{1,5}>", "<*>", template); escape every non-alphanumeric character;
+     * "\ +" -> "\s+"; "\<\*\>" -> "(.*?)"; anchored. We keep the placeholder text as a named
+     * group-free capture and remember placeholder names separately via a second pass. */
+    aw_buf a = {0}, rx = {0};
+    size_t k;
+    if (aw_regex_sub(d->ph_re, tmpl, tmpl_len, "<*>", 3, &a, &k, err)) {
+      aw_buf_free(&a);
+      return -1;
+    }
+    int has = 0;
+    for (size_t i = 0; i + 2 < a.len; i++)
+      if (a.data[i] == '<' && a.data[i + 1] == '*' && a.data[i + 2] == '>') has = 1;
+    if (has) {
+      aw_buf_putc(&rx, '^');
+      size_t i = 0;
+      while (i < a.len) {
+        unsigned char c = (unsigned char)a.data[i];
+        if (c == '<' && i + 2 < a.len && a.data[i + 1] == '*' && a.data[i + 2] == '>') {
+          aw_buf_append(&rx, "(.*?)", 5);
+          i += 3;
+        } else if (c == ' ') {
+          /* escaped spaces: each "\ " followed by more spaces -> \s+ ; Python's r"\\ +" consumes
+           * a backslash and then spaces, but escaping put a backslash before every space, so
+           * each space becomes its own \s+ */
+          aw_buf_append(&rx, "\\s+", 3);
+          i++;
+        } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+          aw_buf_putc(&rx, (char)c);
+          i++;
+        } else if (c < 0x80) {
+          aw_buf_putc(&rx, '\\');
+          aw_buf_putc(&rx, (char)c);
+          i++;
+        } else {
+          uint32_t cp;
+          size_t l = aw_u8_decode((const unsigned char *)a.data, a.len, i, &cp);
+          aw_buf_putc(&rx, '\\');
+          aw_buf_append(&rx, a.data + i, l);
+          i += l;
+        }
+      }
+      aw_buf_putc(&rx, '$');
+      aw_status s = rx.data ? aw_regex_compile(rx.data, rx.len, &e->re, err) : AW_ERR_NOMEM;
+      if (s != AW_OK) {
+        aw_buf_free(&a);
+        aw_buf_free(&rx);
+        if (err && s == AW_ERR_NOMEM) aw_error_set(err, s, "out of memory");
+        return -1;
+      }
+    }
+    aw_buf_free(&a);
+    aw_buf_free(&rx);
+    e->tmpl = dupn(tmpl ? tmpl : "", tmpl_len);
+    e->len = tmpl_len;
+    if (!e->tmpl) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), -1;
+  }
+  if (!e->re) return 0;
+  size_t ng = aw_regex_group_count(e->re);
+  aw_regex_span stack_sp[33];
+  aw_regex_span *sp = ng + 1 <= 33 ? stack_sp : (aw_regex_span *)aw_alloc_array(ng + 1, sizeof(aw_regex_span));
+  if (!sp) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), -1;
+  int r = aw_regex_search(e->re, msg ? msg : "", len, 0, sp, ng + 1);
+  long count = 0;
+  if (r < 0) {
+    aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+    count = -1;
+  } else if (r == 1) {
+    /* placeholder names, in template order */
+    size_t pi = 0;
+    const char *t = tmpl;
+    size_t tp = 0;
+    for (size_t g = 1; g <= ng; g++) {
+      const char *nm = "*";
+      size_t nml = 1;
+      aw_regex_span ps[1];
+      if (aw_regex_search(d->ph_re, t, tmpl_len, tp, ps, 1) == 1) {
+        nm = t + ps[0].start + 1;
+        nml = ps[0].end - ps[0].start - 2;
+        tp = ps[0].end;
+      }
+      if (fn) fn(ud, pi, msg + sp[g].start, sp[g].end - sp[g].start, nm, nml);
+      pi++;
+      count++;
+    }
+  }
+  if (sp != stack_sp) AW_FREE(sp);
+  return count;
+}
+
+/* ------------------------------------------------------------------ snapshots */
+
+static aw_status json_str(aw_buf *b, const char *s, size_t n) {
+  static const char hx[] = "0123456789abcdef";
+  if (aw_buf_putc(b, '"')) return AW_ERR_NOMEM;
+  size_t run = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    const char *e = NULL;
+    char u[7];
+    if (c == '"') e = "\\\"";
+    else if (c == '\\') e = "\\\\";
+    else if (c == '\n') e = "\\n";
+    else if (c == '\r') e = "\\r";
+    else if (c == '\t') e = "\\t";
+    else if (c < 0x20) {
+      u[0] = '\\';
+      u[1] = 'u';
+      u[2] = '0';
+      u[3] = '0';
+      u[4] = hx[c >> 4];
+      u[5] = hx[c & 15];
+      u[6] = '\0';
+      e = u;
+    }
+    if (e) {
+      if (aw_buf_append(b, s + i - run, run) || aw_buf_append(b, e, strlen(e))) return AW_ERR_NOMEM;
+      run = 0;
+    } else {
+      run++;
+    }
+  }
+  if (aw_buf_append(b, s + n - run, run) || aw_buf_putc(b, '"')) return AW_ERR_NOMEM;
+  return AW_OK;
+}
+
+aw_status aw_drain_save(const aw_drain *d, aw_buf *b, aw_error *err) {
+  if (!d || !b) return aw_error_set(err, AW_ERR_ARG, "drain: bad arguments to save");
+  char num[AW_FMT_DOUBLE_MAX];
+  aw_fmt_double(num, d->o.st);
+  int bad = 0;
+  bad |= aw_buf_printf(b,
+                       "{\"format\":\"aw-drain\",\"version\":%d,\"engine\":\"%s\",\n\"options\":{\"st\":%s,\"depth\":%zu,"
+                       "\"max_children\":%zu,\"max_clusters\":%zu,\"parametrize_numeric_tokens\":%d,"
+                       "\"count_wildcards\":%d,\"short_messages\":%d,\"variable_length\":%d,\"mask_prefix\":",
+                       AW_DRAIN_SNAPSHOT_VERSION, AW_VERSION, num, d->o.depth, d->o.max_children, d->o.max_clusters,
+                       d->o.parametrize_numeric_tokens, d->o.count_wildcards, d->o.short_messages,
+                       d->o.variable_length) != AW_OK;
+  bad |= json_str(b, d->prefix, strlen(d->prefix)) != AW_OK;
+  bad |= aw_buf_printf(b, ",\"mask_suffix\":") != AW_OK;
+  bad |= json_str(b, d->suffix, strlen(d->suffix)) != AW_OK;
+  bad |= aw_buf_printf(b, ",\"extra_delimiters\":[") != AW_OK;
+  for (size_t i = 0; i < d->o.n_extra_delimiters; i++) {
+    if (i) bad |= aw_buf_putc(b, ',') != AW_OK;
+    bad |= json_str(b, d->delims[i], d->delim_len[i]) != AW_OK;
+  }
+  bad |= aw_buf_printf(b, "]},\n\"masks\":[") != AW_OK;
+  for (size_t i = 0; i < d->nmasks; i++) {
+    bad |= aw_buf_printf(b, "%s{\"pattern\":", i ? "," : "") != AW_OK;
+    bad |= json_str(b, d->masks[i].pattern, strlen(d->masks[i].pattern)) != AW_OK;
+    bad |= aw_buf_printf(b, ",\"name\":") != AW_OK;
+    const char *nm = d->masks[i].name ? d->masks[i].name : "*";
+    bad |= json_str(b, nm, strlen(nm)) != AW_OK;
+    bad |= aw_buf_putc(b, '}') != AW_OK;
+  }
+  bad |= aw_buf_printf(b, "],\n\"stats\":{\"messages\":%llu,\"clusters_created\":%llu,\"clusters_evicted\":%llu},\n",
+                       (unsigned long long)d->st.messages, (unsigned long long)d->st.clusters_created,
+                       (unsigned long long)d->st.clusters_evicted) != AW_OK;
+  bad |= aw_buf_printf(b, "\"max_id\":%u,\n\"clusters\":[", d->max_id) != AW_OK;
+  /* clusters in LRU order (least recent first), so loading restores the order */
+  int first = 1;
+  for (uint32_t id = d->lru_head; id != NONE && !bad; id = d->cl[id].next) {
+    const cluster *c = &d->cl[id];
+    bad |= aw_buf_printf(b, "%s\n{\"id\":%u,\"size\":%llu,\"template\":[", first ? "" : ",", id,
+                         (unsigned long long)c->size) != AW_OK;
+    first = 0;
+    for (uint32_t i = 0; i < c->len; i++) {
+      if (i) bad |= aw_buf_putc(b, ',') != AW_OK;
+      const token *t = &d->tok[c->t[i]];
+      bad |= json_str(b, t->s, t->len) != AW_OK;
+    }
+    bad |= aw_buf_printf(b, "]}") != AW_OK;
+  }
+  /* the tree in creation order: [parent, key, wild, [clusters...]]; first-layer keys are counts */
+  bad |= aw_buf_printf(b, "],\n\"tree\":[") != AW_OK;
+  for (size_t i = 1; i < d->nnodes && !bad; i++) {
+    const node *nd = &d->nodes[i];
+    bad |= aw_buf_printf(b, "%s\n[%u,", i > 1 ? "," : "", nd->parent) != AW_OK;
+    if (nd->parent == 0) {
+      bad |= aw_buf_printf(b, "%u,0,[", nd->key) != AW_OK;
+    } else if (d->nodes[nd->parent].wild == i) {
+      bad |= aw_buf_printf(b, "null,1,[") != AW_OK;
+    } else {
+      bad |= json_str(b, d->tok[nd->key].s, d->tok[nd->key].len) != AW_OK;
+      bad |= aw_buf_printf(b, ",0,[") != AW_OK;
+    }
+    for (uint32_t k = 0; k < nd->ncl; k++) bad |= aw_buf_printf(b, "%s%u", k ? "," : "", nd->cl[k]) != AW_OK;
+    bad |= aw_buf_printf(b, "]]") != AW_OK;
+  }
+  bad |= aw_buf_printf(b, "]}\n") != AW_OK;
+  if (bad) return aw_error_set(err, AW_ERR_NOMEM, "out of memory writing a drain snapshot");
+  return AW_OK;
+}
+
+static void json_pos(const char *json, size_t len, const char *at, uint64_t *line, uint64_t *col) {
+  *line = 1;
+  *col = 1;
+  if (!at || at < json) return;
+  size_t upto = (size_t)(at - json);
+  if (upto > len) upto = len;
+  for (size_t i = 0; i < upto; i++) {
+    if (json[i] == '\n') {
+      (*line)++;
+      *col = 1;
+    } else {
+      (*col)++;
+    }
+  }
+}
+
+static aw_status bad_snap(aw_error *err, const char *name, const char *what) {
+  return aw_error_at(err, AW_ERR_PARSE, name, 0, 0, "drain snapshot: %s", what);
+}
+
+static const cJSON *jget(const cJSON *o, const char *k) { return cJSON_GetObjectItemCaseSensitive(o, k); }
+
+static int jnum(const cJSON *o, const char *k, double lo, double hi, double *out) {
+  const cJSON *v = jget(o, k);
+  if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble <= hi)) return 0;
+  *out = v->valuedouble;
+  return 1;
+}
+
+aw_status aw_drain_load(const char *json, size_t len, const char *name, aw_drain **out, aw_error *err) {
+  if (!out) return aw_error_set(err, AW_ERR_ARG, "drain: out is NULL");
+  *out = NULL;
+  if (!json) return aw_error_set(err, AW_ERR_ARG, "drain: NULL snapshot");
+  const char *end = NULL;
+  cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+  if (!root) {
+    uint64_t line, col;
+    json_pos(json, len, end ? end : json + len, &line, &col);
+    int truncated = end && (size_t)(end - json) >= len;
+    return aw_error_at(err, AW_ERR_PARSE, name, line, col, "drain snapshot: %s",
+                       truncated || len == 0 ? "truncated JSON (the file ends early)" : "malformed JSON");
+  }
+  aw_status st = AW_OK;
+  aw_drain *d = NULL;
+  const cJSON *fmt = jget(root, "format"), *ver = jget(root, "version");
+  if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, "aw-drain") != 0) {
+    st = aw_error_at(err, AW_ERR_VERSION, name, 0, 0, "drain snapshot: not an aw-drain snapshot (format %s%s%s)",
+                     cJSON_IsString(fmt) ? "\"" : "", cJSON_IsString(fmt) ? fmt->valuestring : "missing",
+                     cJSON_IsString(fmt) ? "\"" : "");
+    goto done;
+  }
+  if (!cJSON_IsNumber(ver) || ver->valuedouble != AW_DRAIN_SNAPSHOT_VERSION) {
+    st = aw_error_at(err, AW_ERR_VERSION, name, 0, 0,
+                     "drain snapshot: version %g is not supported (this build reads version %d)",
+                     cJSON_IsNumber(ver) ? ver->valuedouble : -1.0, AW_DRAIN_SNAPSHOT_VERSION);
+    goto done;
+  }
+  const cJSON *op = jget(root, "options");
+  aw_drain_opts o;
+  aw_drain_opts_default(&o);
+  double v;
+  if (!cJSON_IsObject(op)) {
+    st = bad_snap(err, name, "missing \"options\"");
+    goto done;
+  }
+  if (!jnum(op, "st", 0, 1, &o.st)) { st = bad_snap(err, name, "options.st missing or out of range"); goto done; }
+  if (!jnum(op, "depth", 3, 64, &v)) { st = bad_snap(err, name, "options.depth missing or out of range"); goto done; }
+  o.depth = (size_t)v;
+  if (!jnum(op, "max_children", 2, 1e8, &v)) { st = bad_snap(err, name, "options.max_children missing or out of range"); goto done; }
+  o.max_children = (size_t)v;
+  if (!jnum(op, "max_clusters", 0, 1e8, &v)) { st = bad_snap(err, name, "options.max_clusters missing or out of range"); goto done; }
+  o.max_clusters = (size_t)v;
+  if (!jnum(op, "parametrize_numeric_tokens", 0, 1, &v)) { st = bad_snap(err, name, "options.parametrize_numeric_tokens missing"); goto done; }
+  o.parametrize_numeric_tokens = (int)v;
+  if (!jnum(op, "count_wildcards", 0, 1, &v)) { st = bad_snap(err, name, "options.count_wildcards missing"); goto done; }
+  o.count_wildcards = (int)v;
+  if (!jnum(op, "short_messages", 0, 2, &v)) { st = bad_snap(err, name, "options.short_messages missing"); goto done; }
+  o.short_messages = (int)v;
+  if (!jnum(op, "variable_length", 0, 1, &v)) { st = bad_snap(err, name, "options.variable_length missing"); goto done; }
+  o.variable_length = (int)v;
+  const cJSON *pf = jget(op, "mask_prefix"), *sf = jget(op, "mask_suffix"), *dl = jget(op, "extra_delimiters");
+  if (!cJSON_IsString(pf) || !cJSON_IsString(sf) || !cJSON_IsArray(dl)) {
+    st = bad_snap(err, name, "options.mask_prefix/mask_suffix/extra_delimiters missing");
+    goto done;
+  }
+  o.mask_prefix = pf->valuestring;
+  o.mask_suffix = sf->valuestring;
+  size_t ndl = (size_t)cJSON_GetArraySize(dl);
+  const char *dls[64];
+  if (ndl > 64) { st = bad_snap(err, name, "too many extra delimiters"); goto done; }
+  for (size_t i = 0; i < ndl; i++) {
+    const cJSON *x = cJSON_GetArrayItem(dl, (int)i);
+    if (!cJSON_IsString(x) || !x->valuestring[0]) { st = bad_snap(err, name, "bad extra delimiter"); goto done; }
+    dls[i] = x->valuestring;
+  }
+  o.extra_delimiters = dls;
+  o.n_extra_delimiters = ndl;
+  d = aw_drain_new(&o, err);
+  if (!d) {
+    st = err ? err->code : AW_ERR_NOMEM;
+    if (err) aw_error_prefix(err, "drain snapshot");
+    goto done;
+  }
+  const cJSON *masks = jget(root, "masks");
+  if (!cJSON_IsArray(masks)) { st = bad_snap(err, name, "missing \"masks\""); goto done; }
+  const cJSON *m;
+  cJSON_ArrayForEach(m, masks) {
+    const cJSON *p = jget(m, "pattern"), *nm = jget(m, "name");
+    if (!cJSON_IsString(p) || !cJSON_IsString(nm)) { st = bad_snap(err, name, "bad mask entry"); goto done; }
+    if ((st = aw_drain_add_mask(d, p->valuestring, nm->valuestring, err)) != AW_OK) {
+      aw_error_prefix(err, "drain snapshot");
+      goto done;
+    }
+  }
+  const cJSON *stats = jget(root, "stats");
+  if (cJSON_IsObject(stats)) {
+    if (jnum(stats, "messages", 0, 1.8e19, &v)) d->st.messages = (uint64_t)v;
+    if (jnum(stats, "clusters_created", 0, 1.8e19, &v)) d->st.clusters_created = (uint64_t)v;
+    if (jnum(stats, "clusters_evicted", 0, 1.8e19, &v)) d->st.clusters_evicted = (uint64_t)v;
+  }
+  if (!jnum(root, "max_id", 0, 4e9, &v)) { st = bad_snap(err, name, "missing \"max_id\""); goto done; }
+  uint32_t max_id = (uint32_t)v;
+  if (ensure_clusters(d, (size_t)max_id + 1)) { st = aw_error_set(err, AW_ERR_NOMEM, "out of memory"); goto done; }
+  d->max_id = max_id;
+  const cJSON *cls = jget(root, "clusters");
+  if (!cJSON_IsArray(cls)) { st = bad_snap(err, name, "missing \"clusters\""); goto done; }
+  const cJSON *c;
+  cJSON_ArrayForEach(c, cls) {
+    double idd, sz;
+    const cJSON *tp = jget(c, "template");
+    if (!jnum(c, "id", 1, max_id, &idd) || !jnum(c, "size", 0, 1.8e19, &sz) || !cJSON_IsArray(tp)) {
+      st = bad_snap(err, name, "bad cluster entry (id, size, template)");
+      goto done;
+    }
+    uint32_t id = (uint32_t)idd;
+    if ((double)id != idd || d->cl[id].live) { st = bad_snap(err, name, "duplicate or fractional cluster id"); goto done; }
+    size_t n = (size_t)cJSON_GetArraySize(tp);
+    cluster *cc = &d->cl[id];
+    memset(cc, 0, sizeof *cc);
+    cc->t = (uint32_t *)aw_alloc_array(n ? n : 1, sizeof(uint32_t));
+    if (!cc->t) { st = aw_error_set(err, AW_ERR_NOMEM, "out of memory"); goto done; }
+    cc->len = 0;
+    cc->leaf = NONE;
+    cc->prev = cc->next = NONE;
+    cc->live = 1;
+    cc->size = (uint64_t)sz;
+    d->live++;
+    lru_append(d, id);
+    const cJSON *tk;
+    cJSON_ArrayForEach(tk, tp) {
+      if (!cJSON_IsString(tk)) { st = bad_snap(err, name, "template token is not a string"); goto done; }
+      size_t tl = strlen(tk->valuestring);
+      uint32_t t = intern(d, (const unsigned char *)tk->valuestring, tl, hash_bytes((const unsigned char *)tk->valuestring, tl));
+      if (t == NONE) { st = aw_error_set(err, AW_ERR_NOMEM, "out of memory"); goto done; }
+      tok_ref(d, t);
+      cc->t[cc->len++] = t;
+    }
+  }
+  const cJSON *tree = jget(root, "tree");
+  if (!cJSON_IsArray(tree)) { st = bad_snap(err, name, "missing \"tree\""); goto done; }
+  const cJSON *tn;
+  size_t idx = 1;
+  cJSON_ArrayForEach(tn, tree) {
+    const cJSON *par = cJSON_GetArrayItem(tn, 0), *key = cJSON_GetArrayItem(tn, 1), *wl = cJSON_GetArrayItem(tn, 2),
+                *lst = cJSON_GetArrayItem(tn, 3);
+    if (!cJSON_IsArray(tn) || !cJSON_IsNumber(par) || par->valuedouble < 0 || par->valuedouble >= (double)idx ||
+        !cJSON_IsNumber(wl) || !cJSON_IsArray(lst)) {
+      st = bad_snap(err, name, "bad tree node (its parent must come first)");
+      goto done;
+    }
+    uint32_t p = (uint32_t)par->valuedouble;
+    int wild = wl->valuedouble != 0;
+    uint32_t k;
+    if (p == 0) {
+      if (wild || !cJSON_IsNumber(key) || key->valuedouble < 0 || key->valuedouble > 4e9) {
+        st = bad_snap(err, name, "bad first-layer node");
+        goto done;
+      }
+      k = (uint32_t)key->valuedouble;
+      if (edge_get(d, 0, k) != NONE) { st = bad_snap(err, name, "duplicate tree node"); goto done; }
+    } else if (wild) {
+      if (d->nodes[p].wild != NONE) { st = bad_snap(err, name, "duplicate wildcard node"); goto done; }
+      k = WILD;
+    } else {
+      if (!cJSON_IsString(key)) { st = bad_snap(err, name, "tree key is not a string"); goto done; }
+      size_t tl = strlen(key->valuestring);
+      k = intern(d, (const unsigned char *)key->valuestring, tl, hash_bytes((const unsigned char *)key->valuestring, tl));
+      if (k == NONE) { st = aw_error_set(err, AW_ERR_NOMEM, "out of memory"); goto done; }
+      if (edge_get(d, p, k) != NONE) { st = bad_snap(err, name, "duplicate tree node"); goto done; }
+    }
+    uint32_t nid = new_node(d, p, k, wild);
+    if (nid == NONE) { st = aw_error_set(err, AW_ERR_NOMEM, "out of memory"); goto done; }
+    const cJSON *ce;
+    cJSON_ArrayForEach(ce, lst) {
+      if (!cJSON_IsNumber(ce) || ce->valuedouble < 1 || ce->valuedouble > max_id) {
+        st = bad_snap(err, name, "leaf refers to an unknown cluster");
+        goto done;
+      }
+      uint32_t cid = (uint32_t)ce->valuedouble;
+      if (!d->cl[cid].live || d->cl[cid].leaf != NONE) {
+        st = bad_snap(err, name, "leaf refers to an unknown or already placed cluster");
+        goto done;
+      }
+      node *lf = &d->nodes[nid];
+      if (lf->ncl == lf->clcap) {
+        size_t cap = lf->clcap;
+        if (aw_grow((void **)&lf->cl, &cap, lf->ncl + 1, sizeof(uint32_t))) {
+          st = aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+          goto done;
+        }
+        lf->clcap = (uint32_t)cap;
+      }
+      lf->cl[lf->ncl++] = cid;
+      d->cl[cid].leaf = nid;
+    }
+    idx++;
+  }
+  /* every cluster is either in a leaf of the right length or outside the tree by policy */
+  for (uint32_t id = 1; id <= max_id; id++) {
+    cluster *cc = &d->cl[id];
+    if (!cc->live) continue;
+    long r = routed_tokens(d, cc->len);
+    if (cc->leaf == NONE) {
+      if (r >= 0) { st = bad_snap(err, name, "a cluster is missing from the tree"); goto done; }
+      if (orphan_add(d, id)) { st = aw_error_set(err, AW_ERR_NOMEM, "out of memory"); goto done; }
+    } else {
+      uint32_t nd = cc->leaf;
+      while (d->nodes[nd].depth > 1) nd = d->nodes[nd].parent;
+      if (r < 0 || d->nodes[nd].key != cc->len || d->nodes[cc->leaf].depth != (uint32_t)r + 1) {
+        st = bad_snap(err, name, "a cluster sits in a leaf of another length or depth");
+        goto done;
+      }
+    }
+  }
+done:
+  cJSON_Delete(root);
+  if (st != AW_OK) {
+    aw_drain_free(d);
+    return st;
+  }
+  *out = d;
+  return AW_OK;
+}
