@@ -162,6 +162,9 @@ typedef struct {
   uint32_t refs;
   uint64_t hash;
   uint8_t digit; /* contains a digit (Python str.isdigit on any character) */
+  uint8_t masked; /* contains the wildcard or a named mask ("<*>:", "/<IP>") */
+  uint64_t shape; /* hash of the token with every run of digits or "<*>" replaced by one mark */
+  uint8_t letters; /* has a letter outside its masks */
 } token;
 
 typedef struct {
@@ -180,6 +183,9 @@ typedef struct {
   uint32_t leaf;       /* leaf node, or NONE for clusters outside the tree */
   uint32_t prev, next; /* LRU list (least recent at head) */
   uint64_t size;
+  uint32_t grp;        /* variable-length improvement: root of the cluster's group (itself if none) */
+  uint32_t gnext;      /* next member of the group (circular) */
+  uint64_t gsize;      /* at a root: messages in the group */
   uint8_t live;
 } cluster;
 
@@ -236,12 +242,18 @@ struct aw_drain {
   aw_buf san;
   uint32_t *lid;   /* message token ids */
   uint32_t *loff, *llen;
+  uint64_t *lshape;
   uint8_t *ldig;
   uint64_t *lhash;
   size_t lcap;
   uint32_t *tmpt;
   size_t tmptcap;
-  aw_buf tbuf;
+  aw_buf tbuf, mtok;
+  const unsigned char *lbase; /* buffer of the current message's tokens */
+  /* variable-length improvement: skeleton (constant tokens) -> cluster */
+  uint64_t *skh;
+  uint32_t *skv;
+  size_t skcap, skn;
   pcache_entry pcache[PCACHE_SIZE];
   aw_regex *ph_re; /* logpai's "<.{1,5}>" */
   aw_regex *esc_re;
@@ -259,6 +271,13 @@ void aw_drain_opts_default(aw_drain_opts *o) {
   o->mask_suffix = ">";
 }
 
+void aw_drain_opts_improved(aw_drain_opts *o) {
+  o->similarity = AW_DRAIN_SIM_FIT;
+  o->short_messages = AW_DRAIN_SHORT_SHAPE;
+  o->variable_length = 1;
+  o->refine_tokens = 1;
+}
+
 static char *dupn(const char *s, size_t n) {
   char *r = (char *)AW_MALLOC(n + 1);
   if (!r) return NULL;
@@ -273,6 +292,10 @@ static aw_status check_opts(const aw_drain_opts *o, aw_error *err) {
   if (o->max_children < 2 || o->max_children > 100000000)
     return aw_error_set(err, AW_ERR_RANGE, "drain: max_children must be >= 2, got %zu", o->max_children);
   if (o->max_clusters > 100000000) return aw_error_set(err, AW_ERR_RANGE, "drain: max_clusters too large (%zu)", o->max_clusters);
+  if (o->similarity < 0 || o->similarity > 2)
+    return aw_error_set(err, AW_ERR_RANGE, "drain: similarity must be 0, 1 or 2, got %d", o->similarity);
+  if (o->variable_length < 0 || o->variable_length > 1 || o->refine_tokens < 0 || o->refine_tokens > 1)
+    return aw_error_set(err, AW_ERR_RANGE, "drain: variable_length and refine_tokens are 0 or 1");
   if (o->short_messages < 0 || o->short_messages > 2)
     return aw_error_set(err, AW_ERR_RANGE, "drain: short_messages must be 0, 1 or 2, got %d", o->short_messages);
   size_t pl = o->mask_prefix ? strlen(o->mask_prefix) : 0, sl = o->mask_suffix ? strlen(o->mask_suffix) : 0;
@@ -387,12 +410,16 @@ void aw_drain_free(aw_drain *d) {
   aw_buf_free(&d->mb[1]);
   aw_buf_free(&d->san);
   aw_buf_free(&d->tbuf);
+  aw_buf_free(&d->mtok);
   AW_FREE(d->lid);
   AW_FREE(d->loff);
   AW_FREE(d->llen);
   AW_FREE(d->ldig);
   AW_FREE(d->lhash);
+  AW_FREE(d->lshape);
   AW_FREE(d->tmpt);
+  AW_FREE(d->skh);
+  AW_FREE(d->skv);
   for (size_t i = 0; i < PCACHE_SIZE; i++) {
     AW_FREE(d->pcache[i].tmpl);
     aw_regex_free(d->pcache[i].re);
@@ -494,6 +521,67 @@ static int has_digit(const unsigned char *s, size_t n) {
   return 0;
 }
 
+static int contains(const unsigned char *s, size_t n, const char *w, size_t wl) {
+  if (wl == 0 || wl > n) return 0;
+  for (size_t i = 0; i + wl <= n; i++)
+    if (s[i] == (unsigned char)w[0] && memcmp(s + i, w, wl) == 0) return 1;
+  return 0;
+}
+
+static int contains_mask(const aw_drain *d, const unsigned char *s, size_t n) {
+  if (contains(s, n, d->wildstr, d->wildlen)) return 1;
+  for (size_t m = 0; m < d->nmasks; m++)
+    if (d->masks[m].name && contains(s, n, d->masks[m].repl, d->masks[m].repl_len)) return 1;
+  return 0;
+}
+
+static int has_letters(const aw_drain *d, const unsigned char *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    if (d->wildlen && n - i >= d->wildlen && memcmp(s + i, d->wildstr, d->wildlen) == 0) {
+      i += d->wildlen;
+      continue;
+    }
+    int skipped = 0;
+    for (size_t m = 0; m < d->nmasks && !skipped; m++) {
+      const dmask *mk = &d->masks[m];
+      if (mk->name && n - i >= mk->repl_len && memcmp(s + i, mk->repl, mk->repl_len) == 0) {
+        i += mk->repl_len;
+        skipped = 1;
+      }
+    }
+    if (skipped) continue;
+    unsigned c = s[i++];
+    if (c >= 0x80 || ((c | 32) >= 'a' && (c | 32) <= 'z')) return 1;
+  }
+  return 0;
+}
+
+/* Short-message improvement: a token's "digit shape" - the token with each maximal run of digits
+ * (or of wildcards "<*>", which stand for numbers merged earlier) replaced by one mark, so
+ * "setTodayTotalDetailSteps=1514038440000##7007" and "...=1514038440000##7008" look alike. */
+static uint64_t shape_hash(const aw_drain *d, const unsigned char *s, size_t n) {
+  uint64_t h = 0x84222325CBF29CE4ull;
+  size_t i = 0;
+  while (i < n) {
+    size_t r = i;
+    for (;;) {
+      if (r < n && s[r] >= '0' && s[r] <= '9') r++;
+      else if (d->wildlen && n - r >= d->wildlen && memcmp(s + r, d->wildstr, d->wildlen) == 0) r += d->wildlen;
+      else break;
+    }
+    unsigned v;
+    if (r > i) {
+      v = 0x100;
+      i = r;
+    } else {
+      v = s[i++];
+    }
+    h = (h ^ v) * 0x100000001B3ull;
+  }
+  return mix64(h);
+}
+
 /* Returns the id of token s (adding it with refs = 0 if new), or NONE when out of memory. */
 static uint32_t intern(aw_drain *d, const unsigned char *s, size_t n, uint64_t h) {
   uint32_t id = lookup(d, s, n, h);
@@ -517,6 +605,9 @@ static uint32_t intern(aw_drain *d, const unsigned char *s, size_t n, uint64_t h
   t->hash = h;
   t->refs = 0;
   t->digit = (uint8_t)has_digit(s, n);
+  t->masked = (uint8_t)(id == WILD || contains_mask(d, s, n));
+  t->shape = shape_hash(d, s, n);
+  t->letters = (uint8_t)has_letters(d, s, n);
   size_t mask = d->thtcap - 1, k = (size_t)h & mask;
   while (d->tht[k] != 0 && d->tht[k] != TOMB) k = (k + 1) & mask;
   if (d->tht[k] == 0) d->thtused++;
@@ -617,7 +708,7 @@ static long routed_tokens(const aw_drain *d, size_t n) {
   size_t D = d->o.depth - 2; /* logpai's self.depth */
   switch (d->o.short_messages) {
     case AW_DRAIN_SHORT_DRAIN3: return n == 0 ? 0 : (long)((D - 1 < n - 1) ? D - 1 : n - 1);
-    case AW_DRAIN_SHORT_FULL: return (long)(D - 1 < n ? D - 1 : n);
+    case AW_DRAIN_SHORT_SHAPE: return (long)(D - 1 < n ? D - 1 : n);
     default: return n < D ? -1 : (long)(D - 1);
   }
 }
@@ -789,7 +880,10 @@ static void lru_touch(aw_drain *d, uint32_t id) {
   lru_append(d, id);
 }
 
+static void group_leave(aw_drain *d, uint32_t c);
+
 static void cluster_drop(aw_drain *d, uint32_t id) {
+  group_leave(d, id);
   cluster *c = &d->cl[id];
   if (c->leaf != NONE) leaf_remove(d, id);
   else orphan_remove(d, id);
@@ -822,6 +916,9 @@ static int ensure_line(aw_drain *d, size_t n) {
   uint64_t *h = (uint64_t *)AW_REALLOC(d->lhash, cap * sizeof(uint64_t));
   if (!h) return -1;
   d->lhash = h;
+  h = (uint64_t *)AW_REALLOC(d->lshape, cap * sizeof(uint64_t));
+  if (!h) return -1;
+  d->lshape = h;
   d->lcap = cap;
   return 0;
 }
@@ -969,13 +1066,83 @@ static long tokenize(aw_drain *d, const char *msg, size_t len, const unsigned ch
     nt++;
   }
   *base = s;
+  d->lbase = s;
   return (long)nt;
 }
 
-/* Drain step 4 (fastMatch, Eq. 1): the most similar cluster in the leaf if its similarity reaches
- * st. count_wildcards: template "<*>" positions count as similar (Drain3 include_params). */
+/* Token refinement (improvement): does message token m fit template token t, whose "<*>" parts
+ * stand for one or more characters? */
+static int glob_fit(const aw_drain *d, const token *t, const unsigned char *m, size_t ml) {
+  const unsigned char *p = (const unsigned char *)t->s;
+  size_t pl = t->len, w = d->wildlen;
+  /* classic wildcard matching with backtracking to the last star */
+  size_t i = 0, j = 0, star_i = SIZE_MAX, star_j = 0;
+  while (j < ml) {
+    if (i < pl && w && pl - i >= w && memcmp(p + i, d->wildstr, w) == 0) {
+      star_i = i + w;
+      star_j = ++j; /* the star takes at least one character */
+      i = star_i;
+      continue;
+    }
+    if (i < pl && p[i] == m[j]) {
+      i++;
+      j++;
+      continue;
+    }
+    if (star_i == SIZE_MAX) return 0;
+    i = star_i;
+    j = ++star_j;
+  }
+  while (i < pl && w && pl - i >= w && memcmp(p + i, d->wildstr, w) == 0) return 0; /* star needs a char */
+  return i == pl;
+}
+
+static int is_punct(unsigned c) { return c < 0x80 && !((c | 32) >= 'a' && (c | 32) <= 'z') && !(c >= '0' && c <= '9'); }
+
+/* The template token for template token t (no wildcard inside) and a different message token m:
+ * their common prefix up to its last punctuation character, "<*>", and their common suffix from
+ * its first punctuation character ("user=root"/"user=guest" -> "user=<*>", "5)"/"12)" -> "<*>)",
+ * "node-12"/"node-13" -> "node-<*>"); plain "<*>" when nothing is shared that way. */
+static uint32_t refine(aw_drain *d, uint32_t tid, const unsigned char *m, size_t ml) {
+  const token *t = &d->tok[tid];
+  const unsigned char *a = (const unsigned char *)t->s;
+  size_t al = t->len;
+  if (t->masked) return WILD; /* already holds a wildcard or mask: keep it simple */
+  /* only delimiters that introduce or close a value count as boundaries ('_', '/', '-' and '.'
+   * join parts of one identifier or path) */
+  static const char open_b[] = "=:([{<#@,'\"";
+  static const char close_b[] = ")]}>,:;'\"";
+  size_t pre = 0;
+  while (pre < al && pre < ml && a[pre] == m[pre]) pre++;
+  while (pre > 0 && !(is_punct(a[pre - 1]) && strchr(open_b, a[pre - 1]))) pre--;
+  size_t suf = 0;
+  while (suf < al - pre && suf < ml - pre && a[al - 1 - suf] == m[ml - 1 - suf]) suf++;
+  while (suf > 0 && !(is_punct(a[al - suf]) && strchr(close_b, a[al - suf]))) suf--;
+  /* an affix with a digit is part of an identifier ("msra-sa-41:", "attempt_1445_m_"): drop it */
+  for (size_t k = 0; k < pre; k++)
+    if (a[k] >= '0' && a[k] <= '9') pre = 0;
+  for (size_t k = 0; k < suf; k++)
+    if (a[al - 1 - k] >= '0' && a[al - 1 - k] <= '9') suf = 0;
+  /* keep UTF-8 whole: punctuation is ASCII, so the cuts above are at character boundaries */
+  if (pre == 0 && suf == 0) return WILD;
+  if (pre + suf >= al || pre + suf >= ml) return WILD; /* nothing left for the wildcard */
+  aw_buf *o = &d->mtok;
+  o->len = 0;
+  if (aw_buf_append(o, a, pre) || aw_buf_append(o, d->wildstr, d->wildlen) || aw_buf_append(o, a + al - suf, suf))
+    return NONE;
+  return intern(d, (const unsigned char *)o->data, o->len, hash_bytes((const unsigned char *)o->data, o->len));
+}
+
+/* Drain step 4 (fastMatch, Eq. 1): the most similar cluster among cands if its similarity
+ * reaches st; ties go to the template with more parameters (logpai). Modes (count_wild):
+ *  0  logpai: simSeq = equal tokens / n, template "<*>" never counts;
+ *  1  Drain3's include_params: template "<*>" positions count as equal;
+ *  2  improvement: a message that fits the template (every constant token equal) matches it
+ *     (similarity 1), and template tokens that carry a mask ("<*>:", "/<IP>") are left out of the
+ *     ratio - they say nothing about whether two messages are the same event.
+ * shape: short-message improvement, tokens are compared by digit shape (see shape_hash). */
 static uint32_t fast_match(const aw_drain *d, const uint32_t *cands, size_t ncand, const uint32_t *ids, size_t n,
-                           double st, int count_wild) {
+                           double st, int count_wild, int shape) {
   double max_sim = -1.0;
   long max_par = -1;
   uint32_t best = NONE;
@@ -983,13 +1150,26 @@ static uint32_t fast_match(const aw_drain *d, const uint32_t *cands, size_t ncan
     const cluster *c = &d->cl[cands[k]];
     if (!c->live || c->len != n) continue;
     const uint32_t *t = c->t;
-    long sim = 0, par = 0;
+    long sim = 0, par = 0, den = 0, consts = 0, fits = 1;
     for (size_t i = 0; i < n; i++) {
-      if (t[i] == WILD) par++;
-      else sim += t[i] == ids[i];
+      uint32_t tt = t[i];
+      if (tt == WILD) {
+        par++;
+        den++;
+        if (count_wild == 1) sim++;
+        continue;
+      }
+      int eq = tt == ids[i] || (shape && d->tok[tt].shape == d->lshape[i]) ||
+               (count_wild == 2 && d->tok[tt].masked && glob_fit(d, &d->tok[tt], d->lbase + d->loff[i], d->llen[i]));
+      consts++;
+      fits &= eq;
+      if (count_wild == 2 && d->tok[tt].masked) continue;
+      den++;
+      sim += eq;
     }
-    if (count_wild) sim += par;
-    double s = n ? (double)sim / (double)n : 1.0;
+    double s;
+    if (count_wild == 2) s = fits && consts ? 1.0 : den ? (double)sim / (double)den : 0.0;
+    else s = n ? (double)sim / (double)n : 1.0;
     if (s > max_sim || (s == max_sim && par > max_par)) {
       max_sim = s;
       max_par = par;
@@ -1039,6 +1219,7 @@ static uint32_t create_cluster(aw_drain *d, const unsigned char *base, size_t n,
   c->live = 1;
   c->leaf = NONE;
   c->prev = c->next = NONE;
+  c->grp = c->gnext = id;
   d->max_id = id;
   d->live++;
   d->st.clusters_created++;
@@ -1048,61 +1229,188 @@ static uint32_t create_cluster(aw_drain *d, const unsigned char *base, size_t n,
   return id;
 }
 
-/* Variable-length improvement: can template t (m tokens) produce the message (n tokens) when each
- * "<*>" absorbs one or more tokens? (Greedy-safe DP over positions, O(n*m) worst case.) */
-static int vl_fits(const uint32_t *t, size_t m, const uint32_t *ids, size_t n, uint8_t *dp) {
-  /* dp[j] for the current template prefix: 1 if the first j message tokens can be produced */
-  memset(dp, 0, n + 1);
-  dp[0] = 1;
-  for (size_t i = 0; i < m; i++) {
-    int any = 0;
-    if (t[i] == WILD) {
-      /* one or more tokens: new[j] = exists k < j with old[k] */
-      int seen = 0;
-      for (size_t j = 0; j <= n; j++) {
-        int old = dp[j];
-        dp[j] = (uint8_t)seen;
-        seen |= old;
-        any |= dp[j];
-      }
-    } else {
-      for (size_t j = n; j > 0; j--) {
-        dp[j] = (uint8_t)(dp[j - 1] && ids[j - 1] == t[i]);
-        any |= dp[j];
-      }
-      dp[0] = 0;
-    }
-    if (!any) return 0;
-  }
-  return dp[n];
+/* ---- variable-length improvement: clusters whose templates have the same constant tokens in
+ * the same order (the "skeleton": tokens that are not "<*>", carry no mask and contain no digit)
+ * but a different token count are one event whose variable part spans a variable number of
+ * tokens ("123 bytes sent" / "123 bytes (1.2 KB) sent", Drain3 issue #66). They are joined in a
+ * group (union-find with the oldest cluster as root); messages are reported under the group. */
+
+#define SKEL_MIN 2 /* constant tokens a skeleton needs before it can join templates */
+
+/* Tokens that may be absent from a variant of the event: parameter fragments without letters
+ * ("12", "(<*>", "<*>)", "[<*>]"). "<*>" itself stays in the skeleton (it stands for a value
+ * that is always there), and so does anything with a letter ("user=<*>", "act=<*>"). */
+static int skel_drop(const aw_drain *d, uint32_t t) {
+  return t == WILD || ((d->tok[t].digit || d->tok[t].masked) && !d->tok[t].letters);
 }
 
-static uint32_t vl_search(aw_drain *d, const uint32_t *ids, size_t n) {
-  if (n == 0 || ids[0] == NOTOK) return NONE;
-  if (d->tmptcap < n + 1) {
-    size_t cap = n + 1;
-    uint32_t *p = (uint32_t *)AW_REALLOC(d->tmpt, cap * sizeof(uint32_t));
-    if (!p) return NONE;
-    d->tmpt = p;
-    d->tmptcap = cap;
+static uint64_t skel_hash(const aw_drain *d, const cluster *c, size_t *nconst) {
+  uint64_t h = 0x51ED270B27A3B5C1ull;
+  size_t k = 0, nc = 0;
+  for (uint32_t i = 0; i < c->len; i++) {
+    uint32_t t = c->t[i];
+    if (skel_drop(d, t)) continue;
+    h = mix64(h ^ (t + 0x9E3779B97F4A7C15ull * ++k));
+    nc++;
   }
-  uint8_t *dp = (uint8_t *)d->tmpt;
-  uint32_t best = NONE;
-  uint64_t best_size = 0;
-  /* candidates: clusters of another length with at least one wildcard, first token equal;
-   * prefer the largest cluster */
-  for (uint32_t id = d->lru_tail; id != NONE; id = d->cl[id].prev) {
-    const cluster *c = &d->cl[id];
-    if (c->len == n || c->len == 0 || c->len > n || c->t[0] != ids[0]) continue;
-    int w = 0;
-    for (uint32_t i = 0; i < c->len && !w; i++) w = c->t[i] == WILD;
-    if (!w) continue;
-    if (vl_fits(c->t, c->len, ids, n, dp) && c->size > best_size) {
-      best = id;
-      best_size = c->size;
+  *nconst = nc;
+  return mix64(h ^ k);
+}
+
+static int skel_equal(const aw_drain *d, const cluster *a, const cluster *b) {
+  uint32_t i = 0, j = 0;
+  for (;;) {
+    while (i < a->len && skel_drop(d, a->t[i])) i++;
+    while (j < b->len && skel_drop(d, b->t[j])) j++;
+    if (i == a->len || j == b->len) return i == a->len && j == b->len;
+    if (a->t[i] != b->t[j]) return 0;
+    i++;
+    j++;
+  }
+}
+
+static void group_union(aw_drain *d, uint32_t x, uint32_t y) {
+  uint32_t rx = d->cl[x].grp, ry = d->cl[y].grp;
+  if (rx == ry) return;
+  uint32_t keep = rx < ry ? rx : ry, gone = rx < ry ? ry : rx;
+  /* relabel the members of the younger group, then splice the two circular lists */
+  uint32_t m = gone;
+  do {
+    d->cl[m].grp = keep;
+    m = d->cl[m].gnext;
+  } while (m != gone);
+  uint32_t kn = d->cl[keep].gnext;
+  d->cl[keep].gnext = d->cl[gone].gnext;
+  d->cl[gone].gnext = kn;
+  d->cl[keep].gsize += d->cl[gone].gsize;
+  d->cl[gone].gsize = 0;
+}
+
+/* Removes c from its group (eviction), promoting the oldest remaining member to root. */
+static void group_leave(aw_drain *d, uint32_t c) {
+  cluster *cc = &d->cl[c];
+  if (cc->gnext == c) return;
+  uint32_t prev = c;
+  while (d->cl[prev].gnext != c) prev = d->cl[prev].gnext;
+  d->cl[prev].gnext = cc->gnext;
+  uint32_t root = cc->grp;
+  uint64_t gs = d->cl[root].gsize - cc->size;
+  if (root == c) {
+    uint32_t nr = cc->gnext, m = cc->gnext;
+    do {
+      if (m < nr) nr = m;
+      m = d->cl[m].gnext;
+    } while (m != cc->gnext);
+    m = nr;
+    do {
+      d->cl[m].grp = nr;
+      m = d->cl[m].gnext;
+    } while (m != nr);
+    root = nr;
+  }
+  d->cl[root].gsize = gs;
+  cc->gnext = c;
+  cc->grp = c;
+  cc->gsize = cc->size;
+}
+
+static int skel_grow(aw_drain *d) {
+  size_t cap = d->skcap ? d->skcap * 2 : 256;
+  uint64_t *k2 = (uint64_t *)aw_calloc_array(cap, sizeof(uint64_t));
+  uint32_t *v2 = (uint32_t *)aw_calloc_array(cap, sizeof(uint32_t));
+  if (!k2 || !v2) {
+    AW_FREE(k2);
+    AW_FREE(v2);
+    return -1;
+  }
+  for (size_t i = 0; i < d->skcap; i++) {
+    if (!d->skv[i]) continue;
+    size_t k = (size_t)d->skh[i] & (cap - 1);
+    while (v2[k]) k = (k + 1) & (cap - 1);
+    k2[k] = d->skh[i];
+    v2[k] = d->skv[i];
+  }
+  AW_FREE(d->skh);
+  AW_FREE(d->skv);
+  d->skh = k2;
+  d->skv = v2;
+  d->skcap = cap;
+  return 0;
+}
+
+/* Registers cluster c's current skeleton; joins c's group with a cluster of another length that
+ * has the same skeleton. Entries are never removed: a stale one (its cluster changed or left) is
+ * replaced when met. */
+static int skel_register(aw_drain *d, uint32_t c) {
+  size_t nconst;
+  uint64_t h = skel_hash(d, &d->cl[c], &nconst);
+  if (nconst < SKEL_MIN) return 0;
+  if ((d->skn + 1) * 2 > d->skcap && skel_grow(d)) return -1;
+  size_t msk = d->skcap - 1, k = (size_t)h & msk;
+  for (;;) {
+    uint32_t v = d->skv[k];
+    if (v == 0) {
+      d->skh[k] = h;
+      d->skv[k] = c;
+      d->skn++;
+      return 0;
     }
+    if (d->skh[k] == h) {
+      const cluster *x = &d->cl[v];
+      if (v != c && x->live && skel_equal(d, x, &d->cl[c])) {
+        if (x->len != d->cl[c].len) group_union(d, v, c);
+        return 0;
+      }
+      if (v == c || !x->live) {
+        d->skv[k] = c; /* stale entry */
+        return 0;
+      }
+    }
+    k = (k + 1) & msk;
   }
-  return best;
+}
+
+/* Merged token for two tokens of the same digit shape: runs that differ become "<*>". */
+static uint32_t shape_merge(aw_drain *d, uint32_t tid, const unsigned char *m, size_t ml) {
+  const token *t = &d->tok[tid];
+  const unsigned char *a = (const unsigned char *)t->s;
+  size_t al = t->len, i = 0, j = 0;
+  aw_buf *o = &d->mtok;
+  o->len = 0;
+  while (i < al || j < ml) {
+    size_t ri = i, rj = j;
+    for (;;) {
+      if (ri < al && a[ri] >= '0' && a[ri] <= '9') ri++;
+      else if (al - ri >= d->wildlen && memcmp(a + ri, d->wildstr, d->wildlen) == 0) ri += d->wildlen;
+      else break;
+    }
+    for (;;) {
+      if (rj < ml && m[rj] >= '0' && m[rj] <= '9') rj++;
+      else if (ml - rj >= d->wildlen && memcmp(m + rj, d->wildstr, d->wildlen) == 0) rj += d->wildlen;
+      else break;
+    }
+    if (ri > i || rj > j) {
+      if (ri - i == rj - j && memcmp(a + i, m + j, ri - i) == 0) {
+        if (aw_buf_append(o, a + i, ri - i)) return NONE;
+      } else if (aw_buf_append(o, d->wildstr, d->wildlen)) {
+        return NONE;
+      }
+      i = ri;
+      j = rj;
+      continue;
+    }
+    if (i >= al || j >= ml || a[i] != m[j]) return WILD; /* not the same shape after all */
+    if (aw_buf_putc(o, (char)a[i])) return NONE;
+    i++;
+    j++;
+  }
+  return intern(d, (const unsigned char *)o->data, o->len, hash_bytes((const unsigned char *)o->data, o->len));
+}
+
+static int is_short(const aw_drain *d, size_t n) { return d->o.short_messages == AW_DRAIN_SHORT_SHAPE && n < d->o.depth - 2; }
+
+static void compute_shapes(aw_drain *d, size_t n) {
+  for (size_t i = 0; i < n; i++) d->lshape[i] = shape_hash(d, d->lbase + d->loff[i], d->llen[i]);
 }
 
 aw_status aw_drain_add(aw_drain *d, const char *msg, size_t len, aw_drain_result *res, aw_error *err) {
@@ -1112,51 +1420,55 @@ aw_status aw_drain_add(aw_drain *d, const char *msg, size_t len, aw_drain_result
   if (nt < 0) return err ? err->code : AW_ERR_NOMEM;
   size_t n = (size_t)nt;
   d->st.messages++;
+  int shape = is_short(d, n);
+  if (shape) compute_shapes(d, n);
   uint32_t cid = NONE;
   uint32_t leaf = tree_search(d, n, d->lid, d->ldig);
   if (leaf != NONE) {
     const node *lf = &d->nodes[leaf];
-    cid = fast_match(d, lf->cl, lf->ncl, d->lid, n, d->o.st, d->o.count_wildcards);
+    cid = fast_match(d, lf->cl, lf->ncl, d->lid, n, d->o.st, d->o.similarity, shape);
   } else if (routed_tokens(d, n) < 0) {
     cid = orphan_find(d, d->lid, n);
   }
   aw_drain_change ch = AW_DRAIN_NONE;
-  if (cid == NONE && d->o.variable_length) {
-    cid = vl_search(d, d->lid, n);
-    if (cid != NONE) d->st.variable_length_joins++;
-    if (cid != NONE) {
-      cluster *c = &d->cl[cid];
-      c->size++;
-      lru_touch(d, cid);
-      if (res) {
-        res->cluster_id = cid;
-        res->change = AW_DRAIN_NONE;
-        res->cluster_size = c->size;
-      }
-      return AW_OK;
-    }
-  }
   if (cid == NONE) {
     cid = create_cluster(d, base, n, err);
     if (cid == NONE) return err ? err->code : AW_ERR_NOMEM;
     ch = AW_DRAIN_CREATED;
     d->cl[cid].size = 1;
+    d->cl[cid].gsize = 1;
   } else {
-    /* step 5: positions where the message differs become "<*>" */
-    cluster *c = &d->cl[cid];
+    /* step 5: positions where the message differs become "<*>" (for short messages with the
+     * shape improvement: a token whose differing digit runs become "<*>") */
     for (size_t i = 0; i < n; i++) {
-      uint32_t t = c->t[i];
-      if (t != WILD && t != d->lid[i]) {
-        c->t[i] = WILD;
-        tok_unref(d, t);
-        ch = AW_DRAIN_UPDATED;
+      uint32_t t = d->cl[cid].t[i];
+      if (t == WILD || t == d->lid[i]) continue;
+      uint32_t nt2 = WILD;
+      if (shape && d->tok[t].shape == d->lshape[i]) {
+        nt2 = shape_merge(d, t, base + d->loff[i], d->llen[i]);
+      } else if (d->o.refine_tokens) {
+        if (d->tok[t].masked && glob_fit(d, &d->tok[t], base + d->loff[i], d->llen[i])) continue;
+        nt2 = refine(d, t, base + d->loff[i], d->llen[i]);
       }
+      if (nt2 == NONE) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+      if (nt2 == t) continue;
+      tok_ref(d, nt2);
+      d->cl[cid].t[i] = nt2;
+      tok_unref(d, t);
+      ch = AW_DRAIN_UPDATED;
     }
+    cluster *c = &d->cl[cid];
     c->size++;
+    d->cl[c->grp].gsize++;
     lru_touch(d, cid);
+  }
+  if (d->o.variable_length && ch != AW_DRAIN_NONE) {
+    if (skel_register(d, cid)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+    if (ch == AW_DRAIN_CREATED && d->cl[cid].gnext != cid) d->st.variable_length_joins++;
   }
   if (res) {
     res->cluster_id = cid;
+    res->group_id = d->cl[cid].grp;
     res->change = ch;
     res->cluster_size = d->cl[cid].size;
   }
@@ -1171,10 +1483,12 @@ aw_status aw_drain_match(aw_drain *d, const char *msg, size_t len, int strategy,
   long nt = tokenize(d, msg ? msg : "", len, &base, err);
   if (nt < 0) return err ? err->code : AW_ERR_NOMEM;
   size_t n = (size_t)nt;
+  int shape = is_short(d, n);
+  if (shape) compute_shapes(d, n);
   uint32_t cid = NONE;
   if (strategy != 2) {
     uint32_t leaf = tree_search(d, n, d->lid, d->ldig);
-    if (leaf != NONE) cid = fast_match(d, d->nodes[leaf].cl, d->nodes[leaf].ncl, d->lid, n, 1.0, 1);
+    if (leaf != NONE) cid = fast_match(d, d->nodes[leaf].cl, d->nodes[leaf].ncl, d->lid, n, 1.0, 1, shape);
     else if (routed_tokens(d, n) < 0) cid = orphan_find(d, d->lid, n);
   }
   if (cid == NONE && strategy != 0) {
@@ -1182,7 +1496,7 @@ aw_status aw_drain_match(aw_drain *d, const char *msg, size_t len, int strategy,
     double best = -1;
     for (uint32_t id = d->lru_tail; id != NONE; id = d->cl[id].prev) {
       uint32_t one = id;
-      uint32_t r = fast_match(d, &one, 1, d->lid, n, 1.0, 1);
+      uint32_t r = fast_match(d, &one, 1, d->lid, n, 1.0, 1, shape);
       if (r != NONE && best < 0) {
         cid = r;
         best = 1;
@@ -1198,6 +1512,10 @@ aw_status aw_drain_match(aw_drain *d, const char *msg, size_t len, int strategy,
 size_t aw_drain_cluster_count(const aw_drain *d) { return d ? d->live : 0; }
 uint32_t aw_drain_max_cluster_id(const aw_drain *d) { return d ? d->max_id : 0; }
 int aw_drain_cluster_exists(const aw_drain *d, uint32_t id) { return d && id >= 1 && id <= d->max_id && d->cl[id].live; }
+uint32_t aw_drain_group(const aw_drain *d, uint32_t id) { return aw_drain_cluster_exists(d, id) ? d->cl[id].grp : 0; }
+uint64_t aw_drain_group_size(const aw_drain *d, uint32_t id) {
+  return aw_drain_cluster_exists(d, id) ? d->cl[d->cl[id].grp].gsize : 0;
+}
 uint64_t aw_drain_cluster_size(const aw_drain *d, uint32_t id) {
   return aw_drain_cluster_exists(d, id) ? d->cl[id].size : 0;
 }
@@ -1205,12 +1523,35 @@ size_t aw_drain_cluster_tokens(const aw_drain *d, uint32_t id) {
   return aw_drain_cluster_exists(d, id) ? d->cl[id].len : 0;
 }
 
+/* A plain number: optional sign, digits, optionally more digit groups after '.', ',' or ':'. */
+static int plain_number(const token *t) {
+  const char *s = t->s;
+  size_t n = t->len, i = 0;
+  if (i < n && (s[i] == '-' || s[i] == '+')) i++;
+  size_t st = i;
+  while (i < n) {
+    size_t g = i;
+    while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    if (i == g) return 0;
+    if (i == n) return 1;
+    if (s[i] != '.' && s[i] != ',' && s[i] != ':') return 0;
+    i++;
+  }
+  (void)st;
+  return 0;
+}
+
 static const char *build_template(aw_drain *d, const uint32_t *t, size_t n, size_t *len) {
   d->tbuf.len = 0;
   for (size_t i = 0; i < n; i++) {
     if (i && aw_buf_putc(&d->tbuf, ' ')) return NULL;
     const token *tk = &d->tok[t[i]];
-    if (aw_buf_append(&d->tbuf, tk->s, tk->len)) return NULL;
+    if (d->o.refine_tokens && tk->digit && plain_number(tk)) {
+      /* refine_tokens: numbers are parameters even when only one value was seen */
+      if (aw_buf_append(&d->tbuf, d->wildstr, d->wildlen)) return NULL;
+    } else if (aw_buf_append(&d->tbuf, tk->s, tk->len)) {
+      return NULL;
+    }
   }
   if (aw_buf_terminate(&d->tbuf)) return NULL;
   if (len) *len = d->tbuf.len;
@@ -1402,10 +1743,11 @@ aw_status aw_drain_save(const aw_drain *d, aw_buf *b, aw_error *err) {
   bad |= aw_buf_printf(b,
                        "{\"format\":\"aw-drain\",\"version\":%d,\"engine\":\"%s\",\n\"options\":{\"st\":%s,\"depth\":%zu,"
                        "\"max_children\":%zu,\"max_clusters\":%zu,\"parametrize_numeric_tokens\":%d,"
-                       "\"count_wildcards\":%d,\"short_messages\":%d,\"variable_length\":%d,\"mask_prefix\":",
+                       "\"similarity\":%d,\"short_messages\":%d,\"variable_length\":%d,\"refine_tokens\":%d,"
+                       "\"mask_prefix\":",
                        AW_DRAIN_SNAPSHOT_VERSION, AW_VERSION, num, d->o.depth, d->o.max_children, d->o.max_clusters,
-                       d->o.parametrize_numeric_tokens, d->o.count_wildcards, d->o.short_messages,
-                       d->o.variable_length) != AW_OK;
+                       d->o.parametrize_numeric_tokens, d->o.similarity, d->o.short_messages,
+                       d->o.variable_length, d->o.refine_tokens) != AW_OK;
   bad |= json_str(b, d->prefix, strlen(d->prefix)) != AW_OK;
   bad |= aw_buf_printf(b, ",\"mask_suffix\":") != AW_OK;
   bad |= json_str(b, d->suffix, strlen(d->suffix)) != AW_OK;
@@ -1536,12 +1878,14 @@ aw_status aw_drain_load(const char *json, size_t len, const char *name, aw_drain
   o.max_clusters = (size_t)v;
   if (!jnum(op, "parametrize_numeric_tokens", 0, 1, &v)) { st = bad_snap(err, name, "options.parametrize_numeric_tokens missing"); goto done; }
   o.parametrize_numeric_tokens = (int)v;
-  if (!jnum(op, "count_wildcards", 0, 1, &v)) { st = bad_snap(err, name, "options.count_wildcards missing"); goto done; }
-  o.count_wildcards = (int)v;
+  if (!jnum(op, "similarity", 0, 2, &v)) { st = bad_snap(err, name, "options.similarity missing"); goto done; }
+  o.similarity = (int)v;
   if (!jnum(op, "short_messages", 0, 2, &v)) { st = bad_snap(err, name, "options.short_messages missing"); goto done; }
   o.short_messages = (int)v;
   if (!jnum(op, "variable_length", 0, 1, &v)) { st = bad_snap(err, name, "options.variable_length missing"); goto done; }
   o.variable_length = (int)v;
+  if (!jnum(op, "refine_tokens", 0, 1, &v)) { st = bad_snap(err, name, "options.refine_tokens missing"); goto done; }
+  o.refine_tokens = (int)v;
   const cJSON *pf = jget(op, "mask_prefix"), *sf = jget(op, "mask_suffix"), *dl = jget(op, "extra_delimiters");
   if (!cJSON_IsString(pf) || !cJSON_IsString(sf) || !cJSON_IsArray(dl)) {
     st = bad_snap(err, name, "options.mask_prefix/mask_suffix/extra_delimiters missing");

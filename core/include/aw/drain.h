@@ -43,14 +43,26 @@ extern "C" {
 
 typedef struct aw_drain aw_drain;
 
+/* How similarity (Eq. 1) treats wildcards. */
+typedef enum aw_drain_similarity {
+  AW_DRAIN_SIM_LOGPAI = 0, /* logpai Drain.py: equal tokens / n; a template "<*>" never counts
+                              (default) */
+  AW_DRAIN_SIM_DRAIN3 = 1, /* Drain3's include_params: template "<*>" positions count as equal */
+  AW_DRAIN_SIM_FIT = 2     /* improvement: a message that fits the template (every constant token
+                              equal, "<*>" inside a token matching any text) matches it; template
+                              tokens that carry a mask ("<*>:", "/<IP>") are left out of the ratio */
+} aw_drain_similarity;
+
 /* How messages with fewer tokens than the tree needs are handled. */
 typedef enum aw_drain_short {
   AW_DRAIN_SHORT_LOGPAI = 0, /* logpai Drain.py: fewer than depth-2 tokens never enter the tree,
                                 so only identical short messages group (default) */
   AW_DRAIN_SHORT_DRAIN3 = 1, /* Drain3: the leaf is reached after token_count-1 tokens, so the
                                 last token is only compared by similarity (over-merges) */
-  AW_DRAIN_SHORT_FULL = 2    /* improvement: every token of a short message routes through the
-                                tree (digits to "<*>"), then similarity at the leaf */
+  AW_DRAIN_SHORT_SHAPE = 2   /* improvement: every token of a short message routes through the
+                                tree (digits to "<*>"), and tokens with the same digit shape
+                                ("steps=1514##7007" / "steps=1514##7008") are equal; the template
+                                keeps the runs that agree ("steps=1514##<*>") */
 } aw_drain_short;
 
 typedef struct aw_drain_opts {
@@ -65,15 +77,21 @@ typedef struct aw_drain_opts {
   size_t n_extra_delimiters;
   const char *mask_prefix;   /* default "<" (the wildcard is prefix "*" suffix) */
   const char *mask_suffix;   /* default ">" */
-  /* improvements, all off by default (docs/drain.md, measured effect on Loghub) */
-  int count_wildcards;       /* template "<*>" positions count as similar (Drain3's
-                                include_params): a message always matches its own template */
+  /* improvements, all off by default (docs/drain.md has their measured effect on Loghub) */
+  int similarity;            /* aw_drain_similarity */
   int short_messages;        /* aw_drain_short */
-  int variable_length;       /* messages whose variable part has a variable number of tokens join
-                                the template whose "<*>" can absorb several tokens */
+  int variable_length;       /* clusters whose templates differ only by parameter tokens (a variable
+                                part with a variable number of tokens) are reported as one event */
+  int refine_tokens;         /* a token that differs keeps the common prefix/suffix that a value
+                                delimiter bounds ("user=<*>", "<*>)") instead of becoming "<*>", and
+                                template tokens that are plain numbers print as "<*>" */
 } aw_drain_opts;
 
+/* logpai's defaults (st 0.4, depth 4, max_children 100) with every improvement off. */
 void aw_drain_opts_default(aw_drain_opts *o);
+/* Turns every improvement on (similarity FIT, short messages SHAPE, variable_length,
+ * refine_tokens), leaving the other fields as they are. */
+void aw_drain_opts_improved(aw_drain_opts *o);
 
 /* Creates a parser. opts may be NULL (defaults). Checks the options (AW_ERR_RANGE naming the bad
  * one). The caller owns opts; strings are copied. */
@@ -100,6 +118,9 @@ typedef enum aw_drain_change {
 
 typedef struct aw_drain_result {
   uint32_t cluster_id;    /* 1-based; stable for the life of the cluster */
+  uint32_t group_id;      /* the event the message belongs to: == cluster_id unless the
+                             variable-length improvement joined clusters (then the group's
+                             oldest cluster; see aw_drain_group) */
   aw_drain_change change;
   uint64_t cluster_size;  /* messages in the cluster so far */
 } aw_drain_result;
@@ -119,6 +140,11 @@ aw_status aw_drain_match(aw_drain *d, const char *msg, size_t len, int strategy,
 /* Number of live clusters, and the largest id handed out (ids are 1..max, some may be evicted). */
 size_t aw_drain_cluster_count(const aw_drain *d);
 uint32_t aw_drain_max_cluster_id(const aw_drain *d);
+/* The group (event) of cluster id: its oldest member, id itself when not joined; 0 if unknown.
+ * Groups only ever merge, so resolve stored ids again at the end of a run. */
+uint32_t aw_drain_group(const aw_drain *d, uint32_t id);
+/* Messages in the group of cluster id. */
+uint64_t aw_drain_group_size(const aw_drain *d, uint32_t id);
 /* 1 if cluster id is live. */
 int aw_drain_cluster_exists(const aw_drain *d, uint32_t id);
 /* Messages assigned to cluster id (0 if unknown). */
