@@ -14,6 +14,7 @@ static const cli_command commands[] = {
     {"version", aw_cmd_version, "print the engine version"},
     {"csv-info", aw_cmd_csv_info, "columns, rows and rejected rows of a CSV file"},
     {"run", aw_cmd_run, "run an analysis spec (JSON) and write its results to a directory"},
+    {"parse", aw_cmd_parse, "Drain log parsing: templates, parameters, event ids (Loghub CSVs)"},
 };
 
 static void usage(FILE *out) {
