@@ -1189,10 +1189,6 @@ static int ensure_clusters(aw_drain *d, size_t id) {
 
 /* Creates a cluster whose template is the message's tokens. */
 static uint32_t create_cluster(aw_drain *d, const unsigned char *base, size_t n, aw_error *err) {
-  if (d->o.max_clusters && d->live >= d->o.max_clusters && d->lru_head != NONE) {
-    cluster_drop(d, d->lru_head);
-    d->st.clusters_evicted++;
-  }
   if (d->max_id == UINT32_MAX - 1) return aw_error_set(err, AW_ERR_LIMIT, "drain: too many clusters"), NONE;
   uint32_t id = d->max_id + 1;
   if (ensure_clusters(d, id)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), NONE;
@@ -1226,6 +1222,12 @@ static uint32_t create_cluster(aw_drain *d, const unsigned char *base, size_t n,
   lru_append(d, id);
   if (tree_add(d, id)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), NONE;
   if (c->leaf == NONE && orphan_add(d, id)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), NONE;
+  /* Drain3's max_clusters: evict the least recently used cluster. Done after the new template
+   * holds its tokens, so an eviction cannot free a token the message still uses. */
+  if (d->o.max_clusters && d->live > d->o.max_clusters && d->lru_head != NONE && d->lru_head != id) {
+    cluster_drop(d, d->lru_head);
+    d->st.clusters_evicted++;
+  }
   return id;
 }
 
@@ -1250,7 +1252,8 @@ static uint64_t skel_hash(const aw_drain *d, const cluster *c, size_t *nconst) {
   for (uint32_t i = 0; i < c->len; i++) {
     uint32_t t = c->t[i];
     if (skel_drop(d, t)) continue;
-    h = mix64(h ^ (t + 0x9E3779B97F4A7C15ull * ++k));
+    /* token string hashes (not ids) keep the table valid across snapshots */
+    h = mix64(h ^ (d->tok[t].hash + 0x9E3779B97F4A7C15ull * ++k));
     nc++;
   }
   *nconst = nc;
@@ -1440,6 +1443,11 @@ aw_status aw_drain_add(aw_drain *d, const char *msg, size_t len, aw_drain_result
   } else {
     /* step 5: positions where the message differs become "<*>" (for short messages with the
      * shape improvement: a token whose differing digit runs become "<*>") */
+    /* old tokens are released after the loop, so no id is freed (and reused) while the
+     * message's token ids are still being compared */
+    if (d->tmptcap < n && aw_grow((void **)&d->tmpt, &d->tmptcap, n, sizeof(uint32_t)))
+      return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+    size_t nold = 0;
     for (size_t i = 0; i < n; i++) {
       uint32_t t = d->cl[cid].t[i];
       if (t == WILD || t == d->lid[i]) continue;
@@ -1454,9 +1462,10 @@ aw_status aw_drain_add(aw_drain *d, const char *msg, size_t len, aw_drain_result
       if (nt2 == t) continue;
       tok_ref(d, nt2);
       d->cl[cid].t[i] = nt2;
-      tok_unref(d, t);
+      d->tmpt[nold++] = t;
       ch = AW_DRAIN_UPDATED;
     }
+    for (size_t k = 0; k < nold; k++) tok_unref(d, d->tmpt[k]);
     cluster *c = &d->cl[cid];
     c->size++;
     d->cl[c->grp].gsize++;
@@ -1773,8 +1782,8 @@ aw_status aw_drain_save(const aw_drain *d, aw_buf *b, aw_error *err) {
   int first = 1;
   for (uint32_t id = d->lru_head; id != NONE && !bad; id = d->cl[id].next) {
     const cluster *c = &d->cl[id];
-    bad |= aw_buf_printf(b, "%s\n{\"id\":%u,\"size\":%llu,\"template\":[", first ? "" : ",", id,
-                         (unsigned long long)c->size) != AW_OK;
+    bad |= aw_buf_printf(b, "%s\n{\"id\":%u,\"size\":%llu,\"group\":%u,\"template\":[", first ? "" : ",", id,
+                         (unsigned long long)c->size, c->grp) != AW_OK;
     first = 0;
     for (uint32_t i = 0; i < c->len; i++) {
       if (i) bad |= aw_buf_putc(b, ',') != AW_OK;
@@ -1799,7 +1808,15 @@ aw_status aw_drain_save(const aw_drain *d, aw_buf *b, aw_error *err) {
     for (uint32_t k = 0; k < nd->ncl; k++) bad |= aw_buf_printf(b, "%s%u", k ? "," : "", nd->cl[k]) != AW_OK;
     bad |= aw_buf_printf(b, "]]") != AW_OK;
   }
-  bad |= aw_buf_printf(b, "]}\n") != AW_OK;
+  /* the skeleton table of the variable-length improvement, slot by slot */
+  bad |= aw_buf_printf(b, "],\n\"skeletons\":{\"cap\":%zu,\"slots\":[", d->skcap) != AW_OK;
+  int sf = 1;
+  for (size_t i = 0; i < d->skcap && !bad; i++) {
+    if (!d->skv[i]) continue;
+    bad |= aw_buf_printf(b, "%s[%zu,\"%016llx\",%u]", sf ? "" : ",", i, (unsigned long long)d->skh[i], d->skv[i]) != AW_OK;
+    sf = 0;
+  }
+  bad |= aw_buf_printf(b, "]}}\n") != AW_OK;
   if (bad) return aw_error_set(err, AW_ERR_NOMEM, "out of memory writing a drain snapshot");
   return AW_OK;
 }
@@ -1842,7 +1859,18 @@ aw_status aw_drain_load(const char *json, size_t len, const char *name, aw_drain
   if (!root) {
     uint64_t line, col;
     json_pos(json, len, end ? end : json + len, &line, &col);
-    int truncated = end && (size_t)(end - json) >= len;
+    /* truncated: the text ends inside a string or with brackets still open */
+    int depth = 0, instr = 0, truncated = 0;
+    for (size_t i = 0; i < len; i++) {
+      char ch = json[i];
+      if (instr) {
+        if (ch == '\\') i++;
+        else if (ch == '"') instr = 0;
+      } else if (ch == '"') instr = 1;
+      else if (ch == '{' || ch == '[') depth++;
+      else if (ch == '}' || ch == ']') depth--;
+    }
+    truncated = instr || depth > 0;
     return aw_error_at(err, AW_ERR_PARSE, name, line, col, "drain snapshot: %s",
                        truncated || len == 0 ? "truncated JSON (the file ends early)" : "malformed JSON");
   }
@@ -2037,6 +2065,78 @@ aw_status aw_drain_load(const char *json, size_t len, const char *name, aw_drain
       if (r < 0 || d->nodes[nd].key != cc->len || d->nodes[cc->leaf].depth != (uint32_t)r + 1) {
         st = bad_snap(err, name, "a cluster sits in a leaf of another length or depth");
         goto done;
+      }
+    }
+  }
+  /* groups (variable-length improvement): "group" names the root; rebuild the member lists */
+  {
+    const cJSON *cc2;
+    cJSON_ArrayForEach(cc2, cls) {
+      double idd, g;
+      jnum(cc2, "id", 1, max_id, &idd);
+      uint32_t id = (uint32_t)idd;
+      d->cl[id].grp = id;
+      d->cl[id].gnext = id;
+      d->cl[id].gsize = d->cl[id].size;
+      if (jnum(cc2, "group", 1, max_id, &g) && (uint32_t)g != id) {
+        uint32_t r = (uint32_t)g;
+        if (r > id || !d->cl[r].live) {
+          st = bad_snap(err, name, "a cluster's group is not an older live cluster");
+          goto done;
+        }
+        d->cl[id].grp = r; /* joined below once every root is known */
+      }
+    }
+    for (uint32_t id = 1; id <= max_id; id++) {
+      cluster *cc = &d->cl[id];
+      if (!cc->live || cc->grp == id) continue;
+      uint32_t r = cc->grp;
+      if (d->cl[r].grp != r) {
+        st = bad_snap(err, name, "a cluster's group root belongs to another group");
+        goto done;
+      }
+      cc->gnext = d->cl[r].gnext;
+      d->cl[r].gnext = id;
+      d->cl[r].gsize += cc->size;
+      cc->gsize = 0;
+    }
+  }
+  {
+    const cJSON *sk = jget(root, "skeletons");
+    if (cJSON_IsObject(sk)) {
+      double cap;
+      const cJSON *slots = jget(sk, "slots");
+      if (!jnum(sk, "cap", 0, 1e9, &cap) || !cJSON_IsArray(slots) || ((size_t)cap & ((size_t)cap - 1)) != 0) {
+        st = bad_snap(err, name, "bad skeleton table");
+        goto done;
+      }
+      if ((size_t)cap) {
+        d->skh = (uint64_t *)aw_calloc_array((size_t)cap, sizeof(uint64_t));
+        d->skv = (uint32_t *)aw_calloc_array((size_t)cap, sizeof(uint32_t));
+        if (!d->skh || !d->skv) {
+          st = aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+          goto done;
+        }
+        d->skcap = (size_t)cap;
+      }
+      const cJSON *e;
+      cJSON_ArrayForEach(e, slots) {
+        const cJSON *sl = cJSON_GetArrayItem(e, 0), *hx = cJSON_GetArrayItem(e, 1), *cid = cJSON_GetArrayItem(e, 2);
+        unsigned long long hv = 0;
+        if (!cJSON_IsNumber(sl) || sl->valuedouble < 0 || sl->valuedouble >= cap || !cJSON_IsString(hx) ||
+            strlen(hx->valuestring) != 16 || sscanf(hx->valuestring, "%16llx", &hv) != 1 || !cJSON_IsNumber(cid) ||
+            cid->valuedouble < 1 || cid->valuedouble > max_id) {
+          st = bad_snap(err, name, "bad skeleton table entry");
+          goto done;
+        }
+        size_t slot = (size_t)sl->valuedouble;
+        if (d->skv[slot]) {
+          st = bad_snap(err, name, "duplicate skeleton table slot");
+          goto done;
+        }
+        d->skh[slot] = (uint64_t)hv;
+        d->skv[slot] = (uint32_t)cid->valuedouble;
+        d->skn++;
       }
     }
   }
