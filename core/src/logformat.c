@@ -17,8 +17,19 @@ typedef struct {
   char *name;
 } fdef;
 
+/* Fast path for formats made of fields and plain separators (see fast_split). */
+#define SEP_MAX 48
+typedef struct {
+  unsigned char lit[SEP_MAX];
+  uint8_t ws[SEP_MAX]; /* 1: the atom is \s+ ; 0: the literal byte lit[i] */
+  size_t n;
+} sep_t;
+
 struct aw_logfmt {
   aw_logfmt_opts o;
+  int fast;               /* the PATTERN format qualifies for fast_split */
+  sep_t lead;             /* separator before the first field (anchored at 0) */
+  sep_t seps[MAX_FIELDS]; /* separator after field i (none after the last) */
   char *name, *content_field, *time_field, *time_format, *log_format, *inner_format;
   aw_logfmt_line_fn fn;
   void *ud;
@@ -196,6 +207,113 @@ static void choose_time_fields(aw_logfmt *lf) {
   }
 }
 
+/* ---- fast path for plain formats ----
+ * A format whose text between fields is only ordinary characters, escaped punctuation and spaces
+ * ("<Date> <Time>, <Level> \[<Pid>\]: <Content>") compiles to ^F1 S1 F2 ... Fk$ with lazy fields
+ * and separators made of literals and \s+. Splitting each field at the first place where its
+ * separator matches (the separator's \s+ taking all the white space there) is exactly the first
+ * path the backtracking regex tries; so when every separator is found, the regex would return
+ * the same groups. When a separator is missing, or the line holds a '\n', we fall back to the
+ * regex, which then explores the other paths. */
+static int build_fast(aw_logfmt *lf, const char *fmt) {
+  sep_t *cur = &lf->lead;
+  memset(cur, 0, sizeof *cur);
+  size_t field = 0;
+  const char *p = fmt;
+  while (*p) {
+    if (*p == '<') {
+      const char *q = p + 1;
+      while (*q && *q != '<' && *q != '>') q++;
+      if (*q == '>' && q > p + 1) {
+        if (field > 0 && cur->n == 0) return 0; /* two fields with nothing between them */
+        if (field >= MAX_FIELDS) return 0;
+        cur = &lf->seps[field++];
+        memset(cur, 0, sizeof *cur);
+        p = q + 1;
+        continue;
+      }
+    }
+    if (cur->n >= SEP_MAX) return 0;
+    unsigned char c = (unsigned char)*p;
+    if (c == ' ') {
+      while (*p == ' ') p++;
+      cur->ws[cur->n++] = 1;
+      continue;
+    }
+    if (c == '\\') {
+      unsigned char e = (unsigned char)p[1];
+      if (!e || (e < 0x80 && ((e | 32) >= 'a' && (e | 32) <= 'z')) || (e >= '0' && e <= '9')) return 0; /* \d, \1 ... */
+      cur->lit[cur->n++] = e;
+      p += 2;
+      continue;
+    }
+    if (strchr(".[]()?*+{}|^$", c)) return 0; /* regex syntax: use the regex */
+    if (aw_ascii_is_space(c) || c >= 0x80) return 0;
+    cur->lit[cur->n++] = c;
+    p++;
+  }
+  if (field != lf->nfields || cur->n != 0) return 0; /* must end with a field */
+  return 1;
+}
+
+/* Matches separator sp at s[q..n); sets *e to its end. */
+static int sep_at(const sep_t *sp, const unsigned char *s, size_t n, size_t q, size_t *e) {
+  for (size_t a = 0; a < sp->n; a++) {
+    if (sp->ws[a]) {
+      size_t l = q < n ? aw_u8_space_len(s, n, q) : 0;
+      if (!l) return 0;
+      q += l;
+      while (q < n && (l = aw_u8_space_len(s, n, q)) != 0) q += l;
+    } else {
+      if (q >= n || s[q] != sp->lit[a]) return 0;
+      q++;
+    }
+  }
+  *e = q;
+  return 1;
+}
+
+static int fast_split(aw_logfmt *lf, const char *text, size_t n) {
+  const unsigned char *s = (const unsigned char *)text;
+  if (memchr(s, '\n', n)) return 0;
+  size_t p = 0, e;
+  if (lf->lead.n) {
+    if (!sep_at(&lf->lead, s, n, 0, &e)) return 0;
+    p = e;
+  }
+  for (size_t f = 0; f < lf->nfields; f++) {
+    if (f + 1 == lf->nfields) {
+      lf->fv[f].value = text + p;
+      lf->fv[f].len = n - p;
+      return 1;
+    }
+    const sep_t *sp = &lf->seps[f];
+    size_t q = p;
+    for (;;) {
+      if (q > n) return 0;
+      if (!sp->ws[0]) {
+        const unsigned char *hit = (const unsigned char *)memchr(s + q, sp->lit[0], n - q);
+        if (!hit) return 0;
+        q = (size_t)(hit - s);
+      } else {
+        while (q < n && !(s[q] < 0x80 ? aw_ascii_is_space(s[q]) : aw_u8_space_len(s, n, q) != 0)) q++;
+        if (q >= n) return 0;
+      }
+      if (sep_at(sp, s, n, q, &e)) break;
+      /* next character */
+      if (s[q] < 0x80) q++;
+      else {
+        uint32_t cp;
+        q += aw_u8_decode(s, n, q, &cp);
+      }
+    }
+    lf->fv[f].value = text + p;
+    lf->fv[f].len = q - p;
+    p = e;
+  }
+  return 1;
+}
+
 aw_logfmt *aw_logfmt_new(const aw_logfmt_opts *opts, aw_logfmt_line_fn fn, void *ud, aw_error *err) {
   aw_logfmt_opts def;
   if (!opts) {
@@ -241,6 +359,7 @@ aw_logfmt *aw_logfmt_new(const aw_logfmt_opts *opts, aw_logfmt_line_fn fn, void 
   size_t from = 0;
   if (st == AW_OK && opts->kind == AW_LOGFMT_PATTERN) {
     st = build_format(lf, lf->log_format, &lf->re, &from, err);
+    if (st == AW_OK && !opts->no_fast_path) lf->fast = build_fast(lf, lf->log_format);
   } else if (st == AW_OK && opts->kind == AW_LOGFMT_JSON) {
     if (lf->time_field) {
       lf->fields[lf->nfields++].name = sdup(lf->time_field);
@@ -979,9 +1098,13 @@ static aw_status deliver(aw_logfmt *lf, const char *raw, size_t n, uint64_t line
   }
   int matched = 1;
   if (lf->o.kind == AW_LOGFMT_PATTERN) {
-    int r = aw_regex_search(lf->re, s, n, 0, lf->spans, lf->ngroups_total + 1);
+    int r = lf->fast && fast_split(lf, s, n) ? 2 : aw_regex_search(lf->re, s, n, 0, lf->spans, lf->ngroups_total + 1);
     if (r < 0) return aw_error_set(err, AW_ERR_NOMEM, "out of memory matching the log format");
-    if (r == 1) {
+    if (r == 2) {
+      ln.content = lf->fv[lf->content_idx].value;
+      ln.content_len = lf->fv[lf->content_idx].len;
+      ln.time = line_time(lf, lf->fv);
+    } else if (r == 1) {
       for (size_t k = 0; k < lf->nfields; k++) {
         aw_regex_span sp = lf->spans[lf->gidx[k]];
         if (sp.start != AW_REGEX_UNSET) {

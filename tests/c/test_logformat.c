@@ -484,6 +484,87 @@ static void test_nezha_csv(void) {
   free(txt);
 }
 
+
+/* The fast splitter for plain formats returns exactly what the format regex returns: random
+ * lines with runs of spaces, tabs, Unicode spaces, empty fields and separators in odd places. */
+static void test_fast_path_equals_regex(void) {
+  const char *fmts[] = {"<Date> <Time> <Pid> <Level> <Component>: <Content>", "<Date> <Time>, <Level>   <Component>    <Content>",
+                        "\\[<Time>\\] \\[<Level>\\] <Content>", "<Time>\\|<Component>\\|<Pid>\\|<Content>",
+                        "<Date> <Time> - <Level>  \\[<Node>:<Component>@<Id>\\] - <Content>", "<A>:<B> <Content>"};
+  const char *pieces[] = {"a", "bb", " ", "  ", "\t", ":", ": ", "|", "[", "]", "-", ",", "@", "x:y", "\xC2\xA0", "\xE2\x80\x83", "z"};
+  aw_rng rng;
+  aw_rng_seed(&rng, 7);
+  size_t diffs = 0, total = 0, matched = 0;
+  for (size_t f = 0; f < sizeof fmts / sizeof fmts[0]; f++) {
+    aw_logfmt_opts lo;
+    aw_logfmt_opts_default(&lo);
+    lo.kind = AW_LOGFMT_PATTERN;
+    lo.log_format = fmts[f];
+    collected a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    aw_error err;
+    aw_logfmt *fa = aw_logfmt_new(&lo, collect, &a, &err);
+    lo.no_fast_path = 1;
+    aw_logfmt *fb = aw_logfmt_new(&lo, collect, &b, &err);
+    T_CHECK(fa && fb);
+    if (!fa || !fb) return;
+    for (int k = 0; k < 3000; k++) {
+      char line[512];
+      size_t n = 0;
+      const size_t np = sizeof pieces / sizeof pieces[0];
+#define PUT(str)                                        \
+  do {                                                  \
+    const char *pc_ = (str);                            \
+    size_t l_ = strlen(pc_);                            \
+    if (n + l_ + 1 < sizeof line) {                     \
+      memcpy(line + n, pc_, l_);                        \
+      n += l_;                                          \
+    }                                                   \
+  } while (0)
+      if (k % 2) {
+        int parts = 1 + (int)aw_rng_below(&rng, 14);
+        for (int q = 0; q < parts; q++) PUT(pieces[aw_rng_below(&rng, np)]);
+      } else {
+        /* follow the format, with random field values and white space */
+        for (const char *fp = fmts[f]; *fp;) {
+          if (*fp == '<') {
+            const char *q = strchr(fp, '>');
+            int m = (int)aw_rng_below(&rng, 4);
+            for (int r = 0; r < m; r++) PUT(pieces[aw_rng_below(&rng, np)]);
+            fp = q + 1;
+          } else if (*fp == ' ') {
+            while (*fp == ' ') fp++;
+            int m = 1 + (int)aw_rng_below(&rng, 2);
+            for (int r = 0; r < m; r++) PUT(aw_rng_below(&rng, 4) ? " " : pieces[4 + aw_rng_below(&rng, 2)]);
+          } else {
+            if (*fp == '\\') fp++;
+            char one[2] = {*fp++, 0};
+            PUT(aw_rng_below(&rng, 20) ? one : pieces[aw_rng_below(&rng, np)]);
+          }
+        }
+      }
+#undef PUT
+      aw_logfmt_line_in(fa, line, n, (uint64_t)k + 1, &err);
+      aw_logfmt_line_in(fb, line, n, (uint64_t)k + 1, &err);
+    }
+    T_EQ_INT(a.n, b.n);
+    for (size_t i = 0; i < a.n && i < b.n; i++) {
+      total++;
+      if (!(a.flags[i] & AW_LOGFMT_F_NOMATCH)) matched++;
+      if (strcmp(a.fields[i], b.fields[i]) != 0 || a.flags[i] != b.flags[i]) {
+        if (diffs++ < 5) fprintf(stderr, "  format %zu: fast \"%s\" regex \"%s\"\n", f, a.fields[i], b.fields[i]);
+      }
+    }
+    free_collected(&a);
+    free_collected(&b);
+    aw_logfmt_free(fa);
+    aw_logfmt_free(fb);
+  }
+  T_EQ_INT(diffs, 0);
+  T_CHECKF(matched > total / 4, "only %zu of %zu random lines matched a format", matched, total);
+}
+
 int main(int argc, char **argv) {
   T_MAIN_INIT(argc, argv);
   T_RUN(test_time_formats);
@@ -496,5 +577,6 @@ int main(int argc, char **argv) {
   T_RUN(test_format_errors);
   T_RUN(test_docker_json);
   T_RUN(test_nezha_csv);
+  T_RUN(test_fast_path_equals_regex);
   return t_done();
 }
