@@ -42,7 +42,7 @@ struct aw_logfmt {
   size_t content_idx;  /* index of the message among fields, or SIZE_MAX */
   size_t time_idx[MAX_FIELDS];
   size_t ntime;
-  int time_numeric_first; /* automatic: a "Timestamp" field that holds a number wins */
+  char auto_fmt[96];      /* format derived from the last automatically detected time */
   size_t ts_idx;
   /* JSON */
   size_t json_time_pos;   /* position of time_field in fields (SIZE_MAX if none) */
@@ -489,7 +489,7 @@ typedef struct {
 } ttok;
 
 /* Automatic detection (see the header). */
-static int time_auto(const char *s, size_t n, int default_year, double *out) {
+static int time_auto(const char *s, size_t n, int default_year, double *out, char *fmt_out, size_t fmt_cap) {
   /* unix numbers and ISO 8601 first */
   aw_time_format f;
   if (aw_parse_time(s, n, AW_TIME_UNKNOWN, out, &f)) return 1;
@@ -524,7 +524,7 @@ static int time_auto(const char *s, size_t n, int default_year, double *out) {
   int M = -1, D = -1, H = -1, MI = -1, S = 0, off = 0;
   uint64_t frac = 0;
   int fracdig = 0;
-  int used[24] = {0};
+  const char *role[24] = {0}; /* the strptime directive (or literal) each token turned out to be */
   /* zone: trailing Z or +hhmm handled by ISO above; here only "UTC"/"GMT" words are ignored */
   /* month words and weekdays */
   for (size_t k = 0; k < nt; k++) {
@@ -532,30 +532,31 @@ static int time_auto(const char *s, size_t n, int default_year, double *out) {
     int m = month_of(s + tk[k].start, tk[k].len);
     if (m && M < 0) {
       M = m;
-      used[k] = 1;
+      role[k] = "%b";
     } else if (weekday_word(s + tk[k].start, tk[k].len) || (tk[k].len == 3 && (memcmp(s + tk[k].start, "UTC", 3) == 0 || memcmp(s + tk[k].start, "GMT", 3) == 0))) {
-      used[k] = 1;
+      role[k] = weekday_word(s + tk[k].start, tk[k].len) ? "%a" : "";
     } else if (tk[k].len == 1 && (s[tk[k].start] == 'T' || s[tk[k].start] == 'Z')) {
-      used[k] = 1;
+      role[k] = "";
     } else {
       return 0; /* an unknown word */
     }
   }
   /* time of day: h:m[:s] with ':' separators */
   for (size_t k = 0; k + 1 < nt && H < 0; k++) {
-    if (tk[k].type == 'n' && tk[k].len <= 2 && tk[k + 1].type == 'n' && tk[k + 1].sep == ':' && tk[k + 1].len == 2) {
+    if (tk[k].type == 'n' && tk[k].len <= 2 && tk[k + 1].type == 'n' && tk[k + 1].sep == ':' && tk[k + 1].len <= 2) {
       H = (int)tk[k].val;
       MI = (int)tk[k + 1].val;
-      used[k] = used[k + 1] = 1;
+      role[k] = "%H";
+      role[k + 1] = "%M";
       size_t j = k + 2;
-      if (j < nt && tk[j].type == 'n' && tk[j].sep == ':' && tk[j].len == 2) {
+      if (j < nt && tk[j].type == 'n' && tk[j].sep == ':' && tk[j].len <= 2) {
         S = (int)tk[j].val;
-        used[j] = 1;
+        role[j] = "%S";
         j++;
         if (j < nt && tk[j].type == 'n' && (tk[j].sep == '.' || tk[j].sep == ',' || tk[j].sep == ':') && tk[j].len <= 9) {
           frac = tk[j].val;
           fracdig = (int)tk[j].len;
-          used[j] = 1;
+          role[j] = "%f";
         }
       }
     }
@@ -563,7 +564,7 @@ static int time_auto(const char *s, size_t n, int default_year, double *out) {
   /* compact forms: 8 digits YYYYMMDD, 6 digits YYMMDD (then HHMMSS), 14 digits YYYYMMDDhhmmss */
   size_t nums[24], nn = 0;
   for (size_t k = 0; k < nt; k++)
-    if (tk[k].type == 'n' && !used[k]) nums[nn++] = k;
+    if (tk[k].type == 'n' && !role[k]) nums[nn++] = k;
   if (M < 0 && nn >= 1 && tk[nums[0]].len == 14) {
     uint64_t v = tk[nums[0]].val;
     Y = (int64_t)(v / 10000000000ull);
@@ -572,7 +573,7 @@ static int time_auto(const char *s, size_t n, int default_year, double *out) {
     H = (int)(v / 10000 % 100);
     MI = (int)(v / 100 % 100);
     S = (int)(v % 100);
-    used[nums[0]] = 1;
+    role[nums[0]] = "%Y%m%d%H%M%S";
   } else if (M < 0 && nn >= 1 && (tk[nums[0]].len == 8 || tk[nums[0]].len == 6)) {
     uint64_t v = tk[nums[0]].val;
     if (tk[nums[0]].len == 8) {
@@ -582,33 +583,33 @@ static int time_auto(const char *s, size_t n, int default_year, double *out) {
     }
     M = (int)(v / 100 % 100);
     D = (int)(v % 100);
-    used[nums[0]] = 1;
+    role[nums[0]] = tk[nums[0]].len == 8 ? "%Y%m%d" : "%y%m%d";
     if (H < 0 && nn >= 2 && tk[nums[1]].len == 6) {
       uint64_t t = tk[nums[1]].val;
       H = (int)(t / 10000);
       MI = (int)(t / 100 % 100);
       S = (int)(t % 100);
-      used[nums[1]] = 1;
+      role[nums[1]] = "%H%M%S";
       if (nn >= 3 && (tk[nums[2]].sep == '.' || tk[nums[2]].sep == ',') && tk[nums[2]].len <= 9) {
         frac = tk[nums[2]].val;
         fracdig = (int)tk[nums[2]].len;
-        used[nums[2]] = 1;
+        role[nums[2]] = "%f";
       }
     }
   }
   nn = 0;
   for (size_t k = 0; k < nt; k++)
-    if (tk[k].type == 'n' && !used[k]) nums[nn++] = k;
+    if (tk[k].type == 'n' && !role[k]) nums[nn++] = k;
   if (M > 0 && D < 0) {
     /* month given by name: the day is the first number of 1-2 digits, the year a 4-digit one */
     for (size_t q = 0; q < nn; q++) {
       ttok *t = &tk[nums[q]];
       if (t->len <= 2 && D < 0) {
         D = (int)t->val;
-        used[nums[q]] = 1;
+        role[nums[q]] = "%d";
       } else if (t->len == 4 && Y < 0) {
         Y = (int64_t)t->val;
-        used[nums[q]] = 1;
+        role[nums[q]] = "%Y";
       }
     }
   } else if (M < 0) {
@@ -616,46 +617,54 @@ static int time_auto(const char *s, size_t n, int default_year, double *out) {
       Y = (int64_t)tk[nums[0]].val;
       M = (int)tk[nums[1]].val;
       D = (int)tk[nums[2]].val;
+      role[nums[0]] = "%Y";
+      role[nums[1]] = "%m";
+      role[nums[2]] = "%d";
     } else if (nn >= 3 && tk[nums[2]].len == 4 && tk[nums[0]].len <= 2 && tk[nums[1]].len <= 2) {
       Y = (int64_t)tk[nums[2]].val;
-      if (tk[nums[1]].sep == '/') {
+      int us = tk[nums[1]].sep == '/';
+      if (us) {
         M = (int)tk[nums[0]].val; /* US month/day/year */
         D = (int)tk[nums[1]].val;
       } else {
         D = (int)tk[nums[0]].val; /* day.month.year, day-month-year */
         M = (int)tk[nums[1]].val;
       }
+      role[nums[0]] = us ? "%m" : "%d";
+      role[nums[1]] = us ? "%d" : "%m";
+      role[nums[2]] = "%Y";
     } else if (nn >= 3 && tk[nums[0]].len == 2 && tk[nums[1]].len <= 2 && tk[nums[2]].len <= 2) {
       Y = yy_to_year((int)tk[nums[0]].val); /* yy/MM/dd (Spark) */
       M = (int)tk[nums[1]].val;
       D = (int)tk[nums[2]].val;
+      role[nums[0]] = "%y";
+      role[nums[1]] = "%m";
+      role[nums[2]] = "%d";
     } else if (nn >= 2 && tk[nums[0]].len <= 2 && tk[nums[1]].len <= 2) {
       M = (int)tk[nums[0]].val; /* MM-dd (Android), MM.dd (Proxifier) */
       D = (int)tk[nums[1]].val;
-      used[nums[0]] = used[nums[1]] = 1;
-      nums[0] = nums[1] = SIZE_MAX;
+      role[nums[0]] = "%m";
+      role[nums[1]] = "%d";
     } else {
       return 0;
-    }
-    if (nums[0] != SIZE_MAX) {
-      size_t take = 3;
-      for (size_t q = 0; q < take && q < nn; q++) used[nums[q]] = 1;
     }
     /* BGL: "2005-06-03-15.42.50.675872" - the time follows the date with '.' separators */
     if (H < 0) {
       nn = 0;
       for (size_t k = 0; k < nt; k++)
-        if (tk[k].type == 'n' && !used[k]) nums[nn++] = k;
+        if (tk[k].type == 'n' && !role[k]) nums[nn++] = k;
       if (nn >= 3 && tk[nums[1]].sep == '.' && tk[nums[2]].sep == '.' && tk[nums[0]].len <= 2 && tk[nums[1]].len == 2 &&
           tk[nums[2]].len == 2) {
         H = (int)tk[nums[0]].val;
         MI = (int)tk[nums[1]].val;
         S = (int)tk[nums[2]].val;
-        used[nums[0]] = used[nums[1]] = used[nums[2]] = 1;
+        role[nums[0]] = "%H";
+        role[nums[1]] = "%M";
+        role[nums[2]] = "%S";
         if (nn >= 4 && tk[nums[3]].sep == '.' && tk[nums[3]].len <= 9) {
           frac = tk[nums[3]].val;
           fracdig = (int)tk[nums[3]].len;
-          used[nums[3]] = 1;
+          role[nums[3]] = "%f";
         }
       }
     }
@@ -667,8 +676,37 @@ static int time_auto(const char *s, size_t n, int default_year, double *out) {
     MI = 0;
   }
   for (size_t k = 0; k < nt; k++)
-    if (!used[k]) return 0; /* something we could not place */
-  return finish_time(Y, M, D, H, MI, S, frac, fracdig, off, out);
+    if (!role[k]) return 0; /* something we could not place */
+  if (!finish_time(Y, M, D, H, MI, S, frac, fracdig, off, out)) return 0;
+  if (fmt_out) {
+    /* the equivalent explicit format, so the next lines can skip detection */
+    size_t o = 0, prev = 0;
+    fmt_out[0] = '\0';
+    for (size_t k = 0; k <= nt; k++) {
+      size_t st = k < nt ? tk[k].start : n;
+      for (size_t q = prev; q < st; q++) {
+        char ch = s[q];
+        const char *piece = aw_ascii_is_space((unsigned char)ch) ? " " : ch == '%' ? "%%" : NULL;
+        char one[2] = {ch, 0};
+        if (!piece) piece = one;
+        if (piece[0] == ' ' && o > 0 && fmt_out[o - 1] == ' ') continue;
+        size_t pl = strlen(piece);
+        if (o + pl + 1 > fmt_cap) return (fmt_out[0] = '\0'), 1;
+        memcpy(fmt_out + o, piece, pl);
+        o += pl;
+      }
+      if (k == nt) break;
+      const char *r = role[k];
+      if (!r[0] || (r[0] == '%' && r[1] == 'a' && 0)) r = NULL;
+      size_t rl = r ? strlen(r) : tk[k].len;
+      if (o + rl + 1 > fmt_cap) return (fmt_out[0] = '\0'), 1;
+      memcpy(fmt_out + o, r ? r : s + tk[k].start, rl);
+      o += rl;
+      prev = tk[k].start + tk[k].len;
+    }
+    fmt_out[o] = '\0';
+  }
+  return 1;
 }
 
 static int num_at(const char *s, size_t n, size_t *i, int maxd, int64_t *v) {
@@ -790,7 +828,7 @@ int aw_logfmt_parse_time(const char *text, size_t n, const char *fmt, int defaul
   while (n && aw_ascii_is_space((unsigned char)text[n - 1])) n--;
   if (!n) return 0;
   double v;
-  int ok = fmt && fmt[0] ? time_fmt(text, n, fmt, default_year, &v) : time_auto(text, n, default_year, &v);
+  int ok = fmt && fmt[0] ? time_fmt(text, n, fmt, default_year, &v) : time_auto(text, n, default_year, &v, NULL, 0);
   if (ok) *out = v;
   return ok;
 }
@@ -984,6 +1022,14 @@ static const char *sanitize_line(aw_logfmt *lf, const char *s, size_t *n, unsign
   size_t len = *n, i = 0;
   int bad = 0;
   while (i < len) {
+    /* 8 bytes at a time while they are ASCII and not NUL */
+    while (i + 8 <= len) {
+      uint64_t v;
+      memcpy(&v, s + i, 8);
+      if ((v & 0x8080808080808080ull) || ((v - 0x0101010101010101ull) & ~v & 0x8080808080808080ull)) break;
+      i += 8;
+    }
+    if (i >= len) break;
     unsigned char c = (unsigned char)s[i];
     if (c == 0) {
       bad = 1;
@@ -1062,7 +1108,22 @@ static double line_time(aw_logfmt *lf, const aw_logfmt_field *fv) {
     aw_buf_append(&lf->tbuf, f->value, f->len);
   }
   if (!lf->tbuf.data || !lf->tbuf.len) return NAN;
-  if (aw_logfmt_parse_time(lf->tbuf.data, lf->tbuf.len, lf->time_format, lf->o.default_year, &t)) return t;
+  if (lf->time_format) {
+    if (aw_logfmt_parse_time(lf->tbuf.data, lf->tbuf.len, lf->time_format, lf->o.default_year, &t)) return t;
+    return NAN;
+  }
+  /* automatic: reuse the format detected on an earlier line while it fits (the same value as
+   * detecting again, much cheaper) */
+  const char *tx = lf->tbuf.data;
+  size_t tn = lf->tbuf.len;
+  while (tn && aw_ascii_is_space((unsigned char)tx[0])) {
+    tx++;
+    tn--;
+  }
+  while (tn && aw_ascii_is_space((unsigned char)tx[tn - 1])) tn--;
+  if (!tn) return NAN;
+  if (lf->auto_fmt[0] && time_fmt(tx, tn, lf->auto_fmt, lf->o.default_year, &t)) return t;
+  if (time_auto(tx, tn, lf->o.default_year, &t, lf->o.no_fast_path ? NULL : lf->auto_fmt, sizeof lf->auto_fmt)) return t;
   return NAN;
 }
 

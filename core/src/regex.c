@@ -142,6 +142,7 @@ struct aw_regex {
   unsigned char *prefix; /* literal prefix of every match (may be empty) */
   size_t prefix_len;
   int anchored;          /* pattern starts with \A or ^ on every path */
+  int req_byte;          /* a byte every match contains (the rarest such), or -1 */
   int nullable;
   int engine;
   /* scratch (kept between calls) */
@@ -1065,6 +1066,48 @@ static inline int viable(const ftab *t, const unsigned char *s, size_t n, size_t
   return p < n ? t->tab[s[p]] : t->at_end;
 }
 
+/* ------------------------------------------------------------------ required bytes */
+
+/* ASCII bytes that occur in every match of node ni (a subset is fine: it only filters). */
+static void required_bytes(const anode *nodes, int ni, uint64_t out[4]) {
+  const anode *nd = &nodes[ni];
+  out[0] = out[1] = out[2] = out[3] = 0;
+  switch (nd->t) {
+    case A_LIT:
+      if ((uint32_t)nd->a < 128) out[(uint32_t)nd->a >> 6] |= (uint64_t)1 << ((uint32_t)nd->a & 63);
+      return;
+    case A_CAT: {
+      uint64_t a[4], b[4];
+      required_bytes(nodes, nd->a, a);
+      required_bytes(nodes, nd->b, b);
+      for (int k = 0; k < 4; k++) out[k] = a[k] | b[k];
+      return;
+    }
+    case A_ALT: {
+      uint64_t a[4], b[4];
+      required_bytes(nodes, nd->a, a);
+      required_bytes(nodes, nd->b, b);
+      for (int k = 0; k < 4; k++) out[k] = a[k] & b[k];
+      return;
+    }
+    case A_GROUP: required_bytes(nodes, nd->a, out); return;
+    case A_REPEAT:
+      if (nd->min > 0) required_bytes(nodes, nd->a, out);
+      return;
+    default: return;
+  }
+}
+
+/* How rare a byte usually is in log text (higher = rarer): punctuation, then upper case, then
+ * lower case and digits. */
+static int byte_rarity(int b) {
+  if (b == ' ') return 0;
+  if ((b >= 'a' && b <= 'z') || (b >= '0' && b <= '9')) return 1;
+  if (b >= 'A' && b <= 'Z') return 2;
+  if (b == '.' || b == ':' || b == '/' || b == '-' || b == '_' || b == ',' || b == '=') return 3;
+  return 4;
+}
+
 /* ------------------------------------------------------------------ public: compile */
 
 static void free_classes(re_class *cls, size_t n) {
@@ -1197,6 +1240,20 @@ aw_status aw_regex_compile(const char *pattern, size_t len, aw_regex **out, aw_e
                         len > 200 ? 200 : (int)len, pattern, AW_REGEX_MAX_PROGRAM);
     } else if (c.failed) {
       st = AW_ERR_NOMEM;
+    }
+  }
+  if (st == AW_OK) {
+    uint64_t req[4];
+    required_bytes(p.nodes, root, req);
+    re->req_byte = -1;
+    int best = -1;
+    for (int b = 0; b < 128; b++) {
+      if (!((req[b >> 6] >> (b & 63)) & 1)) continue;
+      int rank = byte_rarity(b);
+      if (rank > best) {
+        best = rank;
+        re->req_byte = b;
+      }
     }
   }
   AW_FREE(p.nodes);
@@ -1849,6 +1906,8 @@ static int do_search(aw_regex *re, const unsigned char *s, size_t n, size_t from
     if (from > 0) return 0; /* ^ and \A only match at 0 */
     anchored = 1;
   }
+  /* a byte every match contains must occur in what is left of the text */
+  if (re->req_byte >= 0 && !memchr(s + from, re->req_byte, n - from)) return 0;
   int use_pike = re->engine == 2;
   if (!use_pike && re->engine != 1) use_pike = (n - from + 1) > AW_REGEX_BITSTATE_MAX_BITS / re->bt.n;
   int r = use_pike ? pk_search(re, s, n, from, anchored, must_adv, full, ncap)

@@ -135,6 +135,31 @@ static void test_loghub_headers(void) {
     free(gtxt);
     T_EQ_INT(c.n, 2000);
     T_EQ_INT(g.n, 2000);
+    {
+      /* the same log without the fast paths (format regex, time detected on every line): the
+       * same fields and bit-identical times */
+      collected c2;
+      memset(&c2, 0, sizeof c2);
+      lo.no_fast_path = 1;
+      aw_logfmt *lf2 = aw_logfmt_new(&lo, collect, &c2, &err);
+      lo.no_fast_path = 0;
+      snprintf(path, sizeof path, "loghub2k/%s/%s_2k.log", name, name);
+      char *log2 = t_slurp(t_data(path), &len);
+      if (lf2 && log2) aw_logfmt_feed(lf2, log2, len, &err);
+      if (lf2) aw_logfmt_finish(lf2, &err);
+      free(log2);
+      T_EQ_INT(c2.n, c.n);
+      size_t tsame = 0, fsame = 0, timed = 0;
+      for (size_t i = 0; i < c.n && i < c2.n; i++) {
+        tsame += memcmp(&c.time[i], &c2.time[i], sizeof(double)) == 0;
+        fsame += strcmp(c.fields[i], c2.fields[i]) == 0;
+        timed += c.time[i] == c.time[i];
+      }
+      T_CHECKF(tsame == c.n && fsame == c.n, "%s: fast paths differ (%zu times, %zu fields equal)", name, tsame, fsame);
+      T_CHECKF(timed == c.n, "%s: %zu of %zu lines have a time", name, timed, c.n);
+      free_collected(&c2);
+      aw_logfmt_free(lf2);
+    }
     size_t same = 0;
     for (size_t i = 0; i < c.n && i < g.n; i++) {
       if (strcmp(c.fields[i], g.rows[i]) == 0) same++;

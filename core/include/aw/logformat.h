@@ -64,8 +64,9 @@ typedef struct aw_logfmt_opts {
   int unmatched;             /* aw_logfmt_unmatched */
   size_t max_issues;         /* issues kept in the list; default 1000 */
   const char *name;          /* input name for messages (copied) */
-  int no_fast_path;          /* testing: always use the format regex (the fast splitter for plain
-                                formats gives the same fields; tests compare the two) */
+  int no_fast_path;          /* testing: always use the format regex and detect every time afresh
+                                (the fast splitter and the reused time format give the same
+                                results; tests compare the two) */
 } aw_logfmt_opts;
 
 #define AW_LOGFMT_DEFAULT_MAX_LINE ((size_t)1 << 20)
