@@ -186,6 +186,7 @@ typedef struct {
   uint32_t grp;        /* variable-length improvement: root of the cluster's group (itself if none) */
   uint32_t gnext;      /* next member of the group (circular) */
   uint64_t gsize;      /* at a root: messages in the group */
+  uint32_t den;        /* see cluster_den */
   uint8_t live;
 } cluster;
 
@@ -495,6 +496,12 @@ static int tht_grow(aw_drain *d) {
   return 0;
 }
 
+static inline int short_eq(const char *a, const unsigned char *b, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)a[i] != b[i]) return 0;
+  return 1;
+}
+
 static inline uint32_t lookup(const aw_drain *d, const unsigned char *s, size_t n, uint64_t h) {
   size_t mask = d->thtcap - 1, k = (size_t)h & mask;
   for (;;) {
@@ -502,7 +509,7 @@ static inline uint32_t lookup(const aw_drain *d, const unsigned char *s, size_t 
     if (id == 0) return NOTOK;
     if (id != TOMB) {
       const token *t = &d->tok[id];
-      if (t->hash == h && t->len == n && memcmp(t->s, s, n) == 0) return id;
+      if (t->hash == h && t->len == n && (n <= 8 ? short_eq(t->s, s, n) : memcmp(t->s, s, n) == 0)) return id;
     }
     k = (k + 1) & mask;
   }
@@ -1024,16 +1031,25 @@ static long tokenize(aw_drain *d, const char *msg, size_t len, const unsigned ch
     }
   }
   if (n > UINT32_MAX) return aw_error_set(err, AW_ERR_LIMIT, "drain: message longer than 4 GiB"), -1;
-  /* split on white space */
+  /* split on white space (Python's str.split()); byte classes: 0 other, 1 space, 2 digit,
+   * 3 non-ASCII (decoded) */
+  static const uint8_t cls[256] = {
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1,
+      1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0,
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+      3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+      3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+      3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+      3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3};
   size_t nt = 0, i = 0;
   while (i < n) {
-    unsigned c = s[i];
-    if (c < 0x80) {
-      if (aw_ascii_is_space(c)) {
-        i++;
-        continue;
-      }
-    } else {
+    uint8_t k = cls[s[i]];
+    if (k == 1) {
+      i++;
+      continue;
+    }
+    if (k == 3) {
       size_t l = aw_u8_space_len(s, n, i);
       if (l) {
         i += l;
@@ -1041,25 +1057,26 @@ static long tokenize(aw_drain *d, const char *msg, size_t len, const unsigned ch
       }
     }
     size_t st = i;
-    int dig = 0;
-    while (i < n) {
-      c = s[i];
-      if (c < 0x80) {
-        if (aw_ascii_is_space(c)) break;
-        dig |= (c - '0') < 10u;
+    unsigned dig = 0;
+    for (;;) {
+      if (i >= n) break;
+      k = cls[s[i]];
+      if (k < 3) {
+        if (k == 1) break;
+        dig |= k;
         i++;
-      } else {
-        uint32_t cp;
-        size_t l = aw_u8_decode(s, n, i, &cp);
-        if (aw_uni_is_space(cp)) break;
-        dig |= aw_uni_is_digit(cp);
-        i += l;
+        continue;
       }
+      uint32_t cp;
+      size_t l = aw_u8_decode(s, n, i, &cp);
+      if (aw_uni_is_space(cp)) break;
+      if (aw_uni_is_digit(cp)) dig |= 2;
+      i += l;
     }
     if (nt == d->lcap && ensure_line(d, nt + 1)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), -1;
     d->loff[nt] = (uint32_t)st;
     d->llen[nt] = (uint32_t)(i - st);
-    d->ldig[nt] = (uint8_t)dig;
+    d->ldig[nt] = (uint8_t)(dig >> 1);
     uint64_t h = hash_bytes(s + st, i - st);
     d->lhash[nt] = h;
     d->lid[nt] = lookup(d, s + st, i - st, h);
@@ -1150,23 +1167,35 @@ static uint32_t fast_match(const aw_drain *d, const uint32_t *cands, size_t ncan
     const cluster *c = &d->cl[cands[k]];
     if (!c->live || c->len != n) continue;
     const uint32_t *t = c->t;
+    /* the final denominator: n, or (mode 2) the positions that are not masked constants */
+    long den_all = count_wild == 2 ? (long)c->den : (long)n;
+    double need = max_sim > st ? max_sim : st;
     long sim = 0, par = 0, den = 0, consts = 0, fits = 1;
-    for (size_t i = 0; i < n; i++) {
+    size_t i;
+    for (i = 0; i < n; i++) {
       uint32_t tt = t[i];
       if (tt == WILD) {
         par++;
         den++;
         if (count_wild == 1) sim++;
-        continue;
+      } else {
+        int eq = tt == ids[i] || (shape && d->tok[tt].shape == d->lshape[i]) ||
+                 (count_wild == 2 && d->tok[tt].masked && glob_fit(d, &d->tok[tt], d->lbase + d->loff[i], d->llen[i]));
+        consts++;
+        fits &= eq;
+        if (!(count_wild == 2 && d->tok[tt].masked)) {
+          den++;
+          sim += eq;
+        }
       }
-      int eq = tt == ids[i] || (shape && d->tok[tt].shape == d->lshape[i]) ||
-               (count_wild == 2 && d->tok[tt].masked && glob_fit(d, &d->tok[tt], d->lbase + d->loff[i], d->llen[i]));
-      consts++;
-      fits &= eq;
-      if (count_wild == 2 && d->tok[tt].masked) continue;
-      den++;
-      sim += eq;
+      /* early exit: even if every remaining position matched, this cluster could not reach st
+       * nor beat the best so far (an equal score can still win on parameters, so it goes on) */
+      if (!(count_wild == 2 && fits) && den_all > 0) {
+        double ub = (double)(sim + (long)(n - 1 - i)) / (double)den_all;
+        if (ub < need && !(ub == max_sim && ub >= st)) break;
+      }
     }
+    if (i < n) continue;
     double s;
     if (count_wild == 2) s = fits && consts ? 1.0 : den ? (double)sim / (double)den : 0.0;
     else s = n ? (double)sim / (double)n : 1.0;
@@ -1179,6 +1208,14 @@ static uint32_t fast_match(const aw_drain *d, const uint32_t *cands, size_t ncan
   return max_sim >= st ? best : NONE;
 }
 
+/* Positions that count in the similarity ratio of mode 2 (all but constants carrying a mask). */
+static void cluster_den(aw_drain *d, uint32_t cid) {
+  cluster *c = &d->cl[cid];
+  uint32_t den = 0;
+  for (uint32_t i = 0; i < c->len; i++) den += c->t[i] == WILD || !d->tok[c->t[i]].masked;
+  c->den = den;
+}
+
 static int ensure_clusters(aw_drain *d, size_t id) {
   if (id < d->clcap) return 0;
   size_t old = d->clcap;
@@ -1186,6 +1223,8 @@ static int ensure_clusters(aw_drain *d, size_t id) {
   memset(d->cl + old, 0, (d->clcap - old) * sizeof(cluster));
   return 0;
 }
+
+static void cluster_den(aw_drain *d, uint32_t cid);
 
 /* Creates a cluster whose template is the message's tokens. */
 static uint32_t create_cluster(aw_drain *d, const unsigned char *base, size_t n, aw_error *err) {
@@ -1217,6 +1256,7 @@ static uint32_t create_cluster(aw_drain *d, const unsigned char *base, size_t n,
   c->prev = c->next = NONE;
   c->grp = c->gnext = id;
   d->max_id = id;
+  cluster_den(d, id);
   d->live++;
   d->st.clusters_created++;
   lru_append(d, id);
@@ -1466,6 +1506,7 @@ aw_status aw_drain_add(aw_drain *d, const char *msg, size_t len, aw_drain_result
       ch = AW_DRAIN_UPDATED;
     }
     for (size_t k = 0; k < nold; k++) tok_unref(d, d->tmpt[k]);
+    if (nold) cluster_den(d, cid);
     cluster *c = &d->cl[cid];
     c->size++;
     d->cl[c->grp].gsize++;
@@ -2051,6 +2092,8 @@ aw_status aw_drain_load(const char *json, size_t len, const char *name, aw_drain
     }
     idx++;
   }
+  for (uint32_t id = 1; id <= max_id; id++)
+    if (d->cl[id].live) cluster_den(d, id);
   /* every cluster is either in a leaf of the right length or outside the tree by policy */
   for (uint32_t id = 1; id <= max_id; id++) {
     cluster *cc = &d->cl[id];

@@ -76,6 +76,26 @@ static inline size_t class_at(const re_class *c, const unsigned char *s, size_t 
   return class_nonascii(c, cp) ? l : 0;
 }
 
+/* Scans the run of class characters from s[i], at most max characters; returns the end and stores
+ * the count. ASCII bytes take the table only. */
+static inline size_t class_run(const re_class *c, const unsigned char *s, size_t n, size_t i, uint32_t max, size_t *count) {
+  size_t cnt = 0;
+  for (;;) {
+    /* fast path: single-byte members */
+    while (i < n && cnt < max && c->tab[s[i]] == 1) {
+      i++;
+      cnt++;
+    }
+    if (i >= n || cnt >= max || c->tab[s[i]] != 2) break;
+    size_t l = class_at(c, s, n, i);
+    if (!l) break;
+    i += l;
+    cnt++;
+  }
+  *count = cnt;
+  return i;
+}
+
 static int is_word_at(const unsigned char *s, size_t n, size_t i) {
   unsigned b = s[i];
   if (b < 0x80) return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || b == '_';
@@ -1279,6 +1299,15 @@ aw_status aw_regex_compile(const char *pattern, size_t len, aw_regex **out, aw_e
         if (re->bt.code[i].op == I_RCLASS) {
           fs_to_tab(&f[i + 1], &re->ftabs[re->nftabs]);
           re->bt_ftab[i] = (int32_t)re->nftabs++;
+          /* auto-possessive: when no byte the class can consume may start what follows (and what
+           * follows cannot match anywhere), every split but the longest run fails at once, so
+           * the repeat takes the longest run and never backtracks */
+          const re_class *cl = &re->cls[re->bt.code[i].x];
+          const ftab *ft = &re->ftabs[re->nftabs - 1];
+          int disjoint = !ft->any;
+          for (int b = 0; b < 256 && disjoint; b++)
+            if (cl->tab[b] && ft->tab[b]) disjoint = 0;
+          re->bt.code[i].pad = (uint16_t)disjoint;
         }
       }
       /* literal prefix: instructions after SAVE 0 that are I_CHAR / I_STR, no jumps into them */
@@ -1545,6 +1574,17 @@ static int bt_run(bt_state *b, uint32_t pc0, size_t pos0) {
           size_t slot = (size_t)in->y;
           int unbounded = in->max == REP_INF;
           size_t l;
+          if (in->pad) {
+            /* possessive (see compile): the longest run, then straight on */
+            size_t c2;
+            size_t e = class_run(cl, s, n, pos, in->max, &c2);
+            if (c2 < in->min) goto fail;
+            if (c2 == in->max && e < n && class_at(cl, s, n, e)) goto fail; /* stopped inside the run */
+            pos = e;
+            pc++;
+            if (!bt_visit(b, pc, pos)) goto fail;
+            continue;
+          }
           /* Run memo (see the file comment): a finished attempt from lo covered every continuation
            * in [lo + min, hi], hi being the end of the run. */
           size_t lo = SIZE_MAX, hi = SIZE_MAX, k = 0;
@@ -1601,11 +1641,9 @@ static int bt_run(bt_state *b, uint32_t pc0, size_t pos0) {
             goto next_job;
           }
           if (in->greedy) {
-            size_t e = p, c2 = cnt;
-            while (c2 < in->max && e < n && (l = class_at(cl, s, n, e)) != 0) {
-              e += l;
-              c2++;
-            }
+            size_t more;
+            size_t e = class_run(cl, s, n, p, in->max == REP_INF ? REP_INF : in->max - (uint32_t)cnt, &more);
+            size_t c2 = cnt + more;
             if (unbounded) {
               if (bt_push(b, J_RDONE, pc, 0, 0, pos, e)) return -1;
             }
