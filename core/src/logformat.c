@@ -718,6 +718,17 @@ static int num_at(const char *s, size_t n, size_t *i, int maxd, int64_t *v) {
   return 1;
 }
 
+/* Reads a digit run of min..max digits that is not followed by another digit, unless exactly
+ * max digits were asked for (then the run may continue into the next field). */
+static int num_field(const char *s, size_t n, size_t *i, int mind, int maxd, int64_t *v) {
+  size_t st = *i;
+  if (!num_at(s, n, i, maxd, v)) return 0;
+  size_t got = *i - st;
+  if (got < (size_t)mind) return 0;
+  if (mind < maxd && *i < n && s[*i] >= '0' && s[*i] <= '9') return 0;
+  return 1;
+}
+
 static int time_fmt(const char *s, size_t n, const char *fmt, int default_year, double *out) {
   int64_t Y = -1, v;
   int M = 1, D = 1, H = 0, MI = 0, S = 0, off = 0, yday = -1;
@@ -725,6 +736,11 @@ static int time_fmt(const char *s, size_t n, const char *fmt, int default_year, 
   int fracdig = 0;
   size_t i = 0;
   for (const char *f = fmt; *f; f++) {
+    /* numeric fields are whole digit runs: a field directly followed by another directive
+     * ("%y%m%d") has exactly its width, otherwise 1..width digits and no digit after them */
+    int adj = f[0] == '%' && f[1] &&
+              ((f[2] == '%' && f[3] && strchr("YymdHMSj", f[3]) != NULL) ||
+               (f >= fmt + 2 && f[-2] == '%' && strchr("YymdHMSj", f[-1]) != NULL));
     if (*f == ' ') {
       while (i < n && aw_ascii_is_space((unsigned char)s[i])) i++;
       continue;
@@ -736,15 +752,15 @@ static int time_fmt(const char *s, size_t n, const char *fmt, int default_year, 
     }
     f++;
     switch (*f) {
-      case 'Y': if (!num_at(s, n, &i, 4, &v)) return 0; Y = v; break;
-      case 'y': if (!num_at(s, n, &i, 2, &v)) return 0; Y = yy_to_year((int)v); break;
-      case 'm': if (!num_at(s, n, &i, 2, &v)) return 0; M = (int)v; break;
-      case 'd': if (!num_at(s, n, &i, 2, &v)) return 0; D = (int)v; break;
-      case 'e': while (i < n && s[i] == ' ') i++; if (!num_at(s, n, &i, 2, &v)) return 0; D = (int)v; break;
-      case 'H': if (!num_at(s, n, &i, 2, &v)) return 0; H = (int)v; break;
-      case 'M': if (!num_at(s, n, &i, 2, &v)) return 0; MI = (int)v; break;
-      case 'S': if (!num_at(s, n, &i, 2, &v)) return 0; S = (int)v; break;
-      case 'j': if (!num_at(s, n, &i, 3, &v)) return 0; yday = (int)v; break;
+      case 'Y': if (!num_field(s, n, &i, 4, 4, &v)) return 0; Y = v; break;
+      case 'y': if (!num_field(s, n, &i, 2, 2, &v)) return 0; Y = yy_to_year((int)v); break;
+      case 'm': if (!num_field(s, n, &i, adj ? 2 : 1, 2, &v)) return 0; M = (int)v; break;
+      case 'd': if (!num_field(s, n, &i, adj ? 2 : 1, 2, &v)) return 0; D = (int)v; break;
+      case 'e': while (i < n && s[i] == ' ') i++; if (!num_field(s, n, &i, 1, 2, &v)) return 0; D = (int)v; break;
+      case 'H': if (!num_field(s, n, &i, adj ? 2 : 1, 2, &v)) return 0; H = (int)v; break;
+      case 'M': if (!num_field(s, n, &i, adj ? 2 : 1, 2, &v)) return 0; MI = (int)v; break;
+      case 'S': if (!num_field(s, n, &i, adj ? 2 : 1, 2, &v)) return 0; S = (int)v; break;
+      case 'j': if (!num_field(s, n, &i, adj ? 3 : 1, 3, &v)) return 0; yday = (int)v; break;
       case 'f': {
         size_t st = i;
         uint64_t x = 0;
@@ -752,9 +768,9 @@ static int time_fmt(const char *s, size_t n, const char *fmt, int default_year, 
           if (i - st < 9) x = x * 10 + (uint64_t)(s[i] - '0');
           i++;
         }
-        if (i == st) return 0;
+        if (i == st || i - st > 9) return 0;
         frac = x;
-        fracdig = (int)(i - st < 9 ? i - st : 9);
+        fracdig = (int)(i - st);
         break;
       }
       case 'b': case 'B': case 'h': {

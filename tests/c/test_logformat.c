@@ -222,6 +222,30 @@ static void test_time_formats(void) {
   T_NEAR(t, 1674978522.5, 1e-9);
   T_CHECK(aw_logfmt_parse_time("@1674982122.25", 14, "@%s", 1970, &t));
   T_NEAR(t, 1674982122.25, 1e-9);
+  /* the format detected on one line is reused only for texts detection would read the same way:
+   * "20109" is not HHMMSS */
+  {
+    collected c;
+    memset(&c, 0, sizeof c);
+    const char *two = "081109 203615 first\n081109 20109 second\n081110 011431 third\n";
+    aw_logfmt_opts lo;
+    aw_logfmt_opts_default(&lo);
+    lo.kind = AW_LOGFMT_PATTERN;
+    lo.log_format = "<Date> <Time> <Content>";
+    aw_error err;
+    aw_logfmt *lf = aw_logfmt_new(&lo, collect, &c, &err);
+    aw_logfmt_feed(lf, two, strlen(two), &err);
+    aw_logfmt_finish(lf, &err);
+    T_EQ_INT(c.n, 3);
+    if (c.n == 3) {
+      T_NEAR(c.time[0], 1226262975, 1e-9);
+      T_CHECK(c.time[1] != c.time[1]);
+      T_NEAR(c.time[2], 1226279671, 1e-9);
+    }
+    T_EQ_INT(aw_logfmt_get_stats(lf)->no_time, 1);
+    free_collected(&c);
+    aw_logfmt_free(lf);
+  }
   /* rejected */
   T_CHECK(!aw_logfmt_parse_time("yesterday at noon", 17, NULL, 1970, &t));
   T_CHECK(!aw_logfmt_parse_time("2023-02-30 10:00:00", 19, NULL, 1970, &t));
