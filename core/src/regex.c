@@ -838,6 +838,11 @@ static void comp_repeat_expand(compiler *c, const anode *nd) {
     return;
   }
   uint32_t opt = nd->max - nd->min;
+  if (opt > AW_REGEX_MAX_PROGRAM) {
+    c->failed = 1; /* more copies than the program may hold: too large */
+    if (nul) c->no_rclass--;
+    return;
+  }
   /* each optional copy: SPLIT body, END; with a nullable body also its "empty so far" copy */
   int *splits = (int *)aw_alloc_array(opt, sizeof(int));
   int *firsts = (int *)aw_alloc_array(opt, sizeof(int));

@@ -165,6 +165,14 @@ static void test_error_messages(void) {
   T_EQ_INT(aw_regex_compile("(?i)a", SIZE_MAX, &re, &err), AW_ERR_UNSUPPORTED);
   T_EQ_INT(aw_regex_compile("((((a{100}){100}){100}))", SIZE_MAX, &re, &err), AW_ERR_LIMIT);
   T_CONTAINS(err.message, "expanding repeats");
+  T_EQ_INT(aw_regex_compile("(,d+)){10,1111111111}B", SIZE_MAX, &re, &err), AW_ERR_PARSE); /* unbalanced */
+  T_EQ_INT(aw_regex_compile("(,d+){10,1111111111}B", SIZE_MAX, &re, &err), AW_ERR_LIMIT);  /* found by fuzzing */
+  T_EQ_INT(aw_regex_compile("a{10,1111111111}", SIZE_MAX, &re, &err), AW_ERR_LIMIT);
+  T_EQ_INT(aw_regex_compile("[a-f\\d]{1,5000}x", SIZE_MAX, &re, &err), AW_OK);
+  aw_regex_span sp[1];
+  T_EQ_INT(aw_regex_search(re, "zz0badcafex", 11, 0, sp, 1), 1);
+  T_EQ_INT(sp[0].start, 2);
+  aw_regex_free(re);
   T_EQ_INT(aw_regex_compile(NULL, 0, &re, &err), AW_ERR_ARG);
   aw_regex_free(NULL);
 }
