@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aw/logformat.h"
 #include "aw/regex.h"
 #include "cJSON.h"
 #include "internal/utf8.h"
@@ -1721,7 +1722,8 @@ long aw_drain_params(aw_drain *d, const char *tmpl, size_t tmpl_len, const char 
   aw_regex_span stack_sp[33];
   aw_regex_span *sp = ng + 1 <= 33 ? stack_sp : (aw_regex_span *)aw_alloc_array(ng + 1, sizeof(aw_regex_span));
   if (!sp) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), -1;
-  int r = aw_regex_search(e->re, msg ? msg : "", len, 0, sp, ng + 1);
+  if (!msg) msg = "";
+  int r = aw_regex_search(e->re, msg, len, 0, sp, ng + 1);
   long count = 0;
   if (r < 0) {
     aw_error_set(err, AW_ERR_NOMEM, "out of memory");
@@ -2192,3 +2194,161 @@ done:
   *out = d;
   return AW_OK;
 }
+
+/* ------------------------------------------------------------------ worker helpers */
+
+char *aw_drain_save_alloc(const aw_drain *d, size_t *len, aw_error *err) {
+  aw_buf b = {0};
+  if (aw_drain_save(d, &b, err) || aw_buf_terminate(&b)) {
+    aw_buf_free(&b);
+    return NULL;
+  }
+  if (len) *len = b.len;
+  return b.data;
+}
+
+typedef struct {
+  const char *base;
+  uint32_t *s, *e;
+  size_t max;
+} span_ud;
+
+static void span_cb(void *ud, size_t index, const char *v, size_t len, const char *name, size_t name_len) {
+  (void)name;
+  (void)name_len;
+  span_ud *u = (span_ud *)ud;
+  if (index < u->max) {
+    u->s[index] = (uint32_t)(v - u->base);
+    u->e[index] = (uint32_t)(v - u->base + len);
+  }
+}
+
+long aw_drain_param_spans(aw_drain *d, const char *tmpl, size_t tmpl_len, const char *msg, size_t len, uint32_t *starts,
+                          uint32_t *ends, size_t max, aw_error *err) {
+  if (len > UINT32_MAX) return aw_error_set(err, AW_ERR_LIMIT, "drain: message too long for 32-bit spans"), -1;
+  const char *m = msg ? msg : "";
+  span_ud u = {m, starts, ends, starts && ends ? max : 0};
+  return aw_drain_params(d, tmpl, tmpl_len, m, len, span_cb, &u, err);
+}
+
+/* ---- stream ---- */
+
+struct aw_drain_stream {
+  aw_drain *d;
+  aw_logfmt *lf;
+  aw_progress prog;
+  uint64_t total, fed;
+  int match_strategy; /* -1: add (learn) */
+  uint32_t *cl;
+  double *tm;
+  uint64_t *ln, *off;
+  size_t n, cap;
+};
+
+static aw_status stream_line(void *ud, const aw_logfmt_line *ln, aw_error *err) {
+  aw_drain_stream *s = (aw_drain_stream *)ud;
+  uint32_t id = 0;
+  if (s->match_strategy < 0) {
+    aw_drain_result r;
+    aw_status st = aw_drain_add(s->d, ln->content, ln->content_len, &r, err);
+    if (st) return st;
+    id = r.cluster_id;
+  } else {
+    aw_status st = aw_drain_match(s->d, ln->content, ln->content_len, s->match_strategy, &id, err);
+    if (st) return st;
+  }
+  if (s->n == s->cap) {
+    size_t cap = s->cap ? 2 * s->cap : 4096;
+    uint32_t *c = (uint32_t *)AW_REALLOC(s->cl, cap * sizeof(uint32_t));
+    if (c) s->cl = c;
+    double *t = (double *)AW_REALLOC(s->tm, cap * sizeof(double));
+    if (t) s->tm = t;
+    uint64_t *l = (uint64_t *)AW_REALLOC(s->ln, cap * sizeof(uint64_t));
+    if (l) s->ln = l;
+    uint64_t *o = (uint64_t *)AW_REALLOC(s->off, cap * sizeof(uint64_t));
+    if (o) s->off = o;
+    if (!c || !t || !l || !o) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+    s->cap = cap;
+  }
+  s->cl[s->n] = id;
+  s->tm[s->n] = ln->time;
+  s->ln[s->n] = ln->line;
+  s->off[s->n] = ln->offset;
+  s->n++;
+  return AW_OK;
+}
+
+aw_drain_stream *aw_drain_stream_new(aw_drain *d, const struct aw_logfmt_opts *format, aw_error *err) {
+  if (!d) {
+    aw_error_set(err, AW_ERR_ARG, "drain stream: NULL parser");
+    return NULL;
+  }
+  aw_drain_stream *s = (aw_drain_stream *)AW_CALLOC(1, sizeof(aw_drain_stream));
+  if (!s) {
+    aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+    return NULL;
+  }
+  s->d = d;
+  s->match_strategy = -1;
+  s->lf = aw_logfmt_new(format, stream_line, s, err);
+  if (!s->lf) {
+    AW_FREE(s);
+    return NULL;
+  }
+  return s;
+}
+
+void aw_drain_stream_free(aw_drain_stream *s) {
+  if (!s) return;
+  aw_logfmt_free(s->lf);
+  AW_FREE(s->cl);
+  AW_FREE(s->tm);
+  AW_FREE(s->ln);
+  AW_FREE(s->off);
+  AW_FREE(s);
+}
+
+void aw_drain_stream_set_progress(aw_drain_stream *s, const aw_progress *p, uint64_t total_bytes) {
+  if (!s) return;
+  if (p) s->prog = *p;
+  else memset(&s->prog, 0, sizeof s->prog);
+  s->total = total_bytes;
+}
+
+void aw_drain_stream_set_match_only(aw_drain_stream *s, int strategy_or_minus1) {
+  if (s) s->match_strategy = strategy_or_minus1 < 0 ? -1 : strategy_or_minus1 > 2 ? 2 : strategy_or_minus1;
+}
+
+aw_status aw_drain_stream_feed(aw_drain_stream *s, const void *data, size_t n, aw_error *err) {
+  if (!s) return aw_error_set(err, AW_ERR_ARG, "drain stream: NULL");
+  aw_status st = aw_logfmt_feed(s->lf, data, n, err);
+  s->fed += n;
+  if (st) return st;
+  double frac = s->total ? (double)s->fed / (double)s->total : -1.0;
+  if (frac > 1) frac = 1;
+  if (aw_progress_report(&s->prog, frac, "parse"))
+    return aw_error_set(err, AW_ERR_CANCELLED, "parsing cancelled after %llu bytes", (unsigned long long)s->fed);
+  return AW_OK;
+}
+
+aw_status aw_drain_stream_line(aw_drain_stream *s, const char *text, size_t n, uint64_t line_no, aw_error *err) {
+  if (!s) return aw_error_set(err, AW_ERR_ARG, "drain stream: NULL");
+  return aw_logfmt_line_in(s->lf, text, n, line_no, err);
+}
+
+aw_status aw_drain_stream_finish(aw_drain_stream *s, aw_error *err) {
+  if (!s) return aw_error_set(err, AW_ERR_ARG, "drain stream: NULL");
+  aw_status st = aw_logfmt_finish(s->lf, err);
+  if (!st) aw_progress_report(&s->prog, 1.0, "parse");
+  return st;
+}
+
+size_t aw_drain_stream_count(const aw_drain_stream *s) { return s ? s->n : 0; }
+const uint32_t *aw_drain_stream_clusters(const aw_drain_stream *s) { return s ? s->cl : NULL; }
+const double *aw_drain_stream_times(const aw_drain_stream *s) { return s ? s->tm : NULL; }
+const uint64_t *aw_drain_stream_lines(const aw_drain_stream *s) { return s ? s->ln : NULL; }
+const uint64_t *aw_drain_stream_offsets(const aw_drain_stream *s) { return s ? s->off : NULL; }
+void aw_drain_stream_clear(aw_drain_stream *s) {
+  if (s) s->n = 0;
+}
+const struct aw_logfmt *aw_drain_stream_format(const aw_drain_stream *s) { return s ? s->lf : NULL; }

@@ -52,6 +52,8 @@ struct aw_logfmt {
   int skipping;           /* inside the over-long tail of a line */
   int cur_truncated;
   uint64_t lineno;
+  uint64_t line_off;      /* input offset of the line being assembled */
+  uint64_t deliver_off;   /* offset handed to the callback */
   /* scratch */
   aw_buf san, tbuf, jbuf;
   aw_logfmt_field fv[MAX_FIELDS];
@@ -1162,6 +1164,7 @@ static aw_status deliver(aw_logfmt *lf, const char *raw, size_t n, uint64_t line
   aw_logfmt_line ln;
   memset(&ln, 0, sizeof ln);
   ln.line = lineno;
+  ln.offset = lf->deliver_off;
   ln.text = s;
   ln.text_len = n;
   ln.content = s;
@@ -1314,6 +1317,7 @@ static aw_status end_line(aw_logfmt *lf, aw_error *err) {
     const unsigned char *p = (const unsigned char *)lf->line.data;
     while (n > 0 && n < lf->line.len && (p[n] & 0xC0) == 0x80) n--;
   }
+  lf->deliver_off = lf->line_off;
   aw_status st = deliver(lf, lf->line.data ? lf->line.data : "", n, lf->lineno, flags, err);
   lf->line.len = 0;
   lf->cur_truncated = 0;
@@ -1335,11 +1339,15 @@ static aw_status add_bytes(aw_logfmt *lf, const char *p, size_t n) {
 aw_status aw_logfmt_feed(aw_logfmt *lf, const void *data, size_t n, aw_error *err) {
   if (!lf || (!data && n)) return aw_error_set(err, AW_ERR_ARG, "logformat: bad arguments");
   const char *p = (const char *)data;
+  uint64_t pos0 = lf->st.bytes;
   lf->st.bytes += n;
   size_t i = 0;
   if (lf->pending_cr && n > 0) {
     lf->pending_cr = 0;
-    if (p[0] == '\n') i = 1;
+    if (p[0] == '\n') {
+      i = 1;
+      lf->line_off = pos0 + 1;
+    }
   }
   while (i < n) {
     const char *q = p + i;
@@ -1361,6 +1369,7 @@ aw_status aw_logfmt_feed(aw_logfmt *lf, const void *data, size_t n, aw_error *er
       }
     }
     aw_status st = end_line(lf, err);
+    lf->line_off = pos0 + i;
     if (st) return st;
   }
   return AW_OK;
@@ -1378,6 +1387,7 @@ aw_status aw_logfmt_line_in(aw_logfmt *lf, const char *text, size_t n, uint64_t 
   lf->st.bytes += n;
   lf->st.lines++;
   unsigned flags = 0;
+  lf->deliver_off = 0;
   if (n > lf->o.max_line) {
     size_t m = lf->o.max_line;
     while (m > 0 && ((unsigned char)text[m] & 0xC0) == 0x80) m--;

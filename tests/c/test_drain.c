@@ -697,6 +697,107 @@ static void test_event_id(void) {
   T_STREQ(id, "d41d8cd9");
 }
 
+
+typedef struct {
+  int calls, cancel_at;
+  double last;
+  int monotone;
+} prog_state;
+
+static int on_progress(void *ud, double fraction, const char *stage) {
+  prog_state *p = (prog_state *)ud;
+  p->calls++;
+  if (fraction < p->last) p->monotone = 0;
+  p->last = fraction;
+  (void)stage;
+  return p->cancel_at && p->calls >= p->cancel_at;
+}
+
+/* The worker's interface: chunks in, per-line arrays out, progress, cancel, match-only. */
+static void test_stream(void) {
+  load_settings();
+  const dataset *ds = &DS[0];
+  size_t len;
+  char *log = t_slurp(t_data("loghub2k/HDFS/HDFS_2k.log"), &len);
+  if (!log) return;
+  aw_drain *d = make_drain(ds, 1);
+  aw_logfmt_opts lo;
+  aw_logfmt_opts_default(&lo);
+  lo.kind = AW_LOGFMT_PATTERN;
+  lo.log_format = ds->log_format;
+  aw_error err;
+  aw_drain_stream *s = aw_drain_stream_new(d, &lo, &err);
+  prog_state ps = {0, 0, -1.0, 1};
+  aw_progress pr = {on_progress, &ps};
+  aw_drain_stream_set_progress(s, &pr, len);
+  aw_rng rng;
+  aw_rng_seed(&rng, 3);
+  size_t i = 0, total = 0, firsts = 0;
+  int offsets_ok = 1;
+  while (i < len) {
+    size_t k = 1 + (size_t)aw_rng_below(&rng, 20000);
+    if (k > len - i) k = len - i;
+    T_EQ_INT(aw_drain_stream_feed(s, log + i, k, &err), AW_OK);
+    i += k;
+    size_t n = aw_drain_stream_count(s);
+    const uint64_t *off = aw_drain_stream_offsets(s);
+    const uint32_t *cl = aw_drain_stream_clusters(s);
+    const double *tm = aw_drain_stream_times(s);
+    for (size_t q = 0; q < n; q++) {
+      offsets_ok &= (off[q] == 0 || log[off[q] - 1] == '\n') && memcmp(log + off[q], "0811", 4) == 0;
+      firsts += cl[q] != 0 && tm[q] > 1.2e9;
+    }
+    total += n;
+    aw_drain_stream_clear(s);
+  }
+  T_EQ_INT(aw_drain_stream_finish(s, &err), AW_OK);
+  total += aw_drain_stream_count(s);
+  T_EQ_INT(total, 2000);
+  T_EQ_INT(firsts, 2000);
+  T_CHECK(offsets_ok);
+  T_CHECK(ps.calls >= 2 && ps.monotone && ps.last == 1.0);
+  size_t clusters = aw_drain_cluster_count(d);
+  aw_drain_stream_free(s);
+  /* read-only: a frozen model labels the same log without changing */
+  s = aw_drain_stream_new(d, &lo, &err);
+  aw_drain_stream_set_match_only(s, 1);
+  aw_drain_stream_feed(s, log, len, &err);
+  aw_drain_stream_finish(s, &err);
+  size_t matched = 0;
+  for (size_t q = 0; q < aw_drain_stream_count(s); q++) matched += aw_drain_stream_clusters(s)[q] != 0;
+  T_EQ_INT(matched, 2000);
+  T_EQ_INT(aw_drain_cluster_count(d), clusters);
+  aw_drain_stream_free(s);
+  /* cancel: the lines parsed before stay */
+  aw_drain *d2 = make_drain(ds, 0);
+  s = aw_drain_stream_new(d2, &lo, &err);
+  prog_state ps2 = {0, 3, -1.0, 1};
+  aw_progress pr2 = {on_progress, &ps2};
+  aw_drain_stream_set_progress(s, &pr2, len);
+  aw_status st = AW_OK;
+  for (i = 0; i < len && st == AW_OK; i += 4096) st = aw_drain_stream_feed(s, log + i, len - i < 4096 ? len - i : 4096, &err);
+  T_EQ_INT(st, AW_ERR_CANCELLED);
+  T_CONTAINS(err.message, "cancelled");
+  T_CHECK(aw_drain_stream_count(s) > 0 && aw_drain_stream_count(s) < 2000);
+  aw_drain_stream_free(s);
+  aw_drain_free(d2);
+  /* snapshot string and parameter spans */
+  size_t sl;
+  char *snap = aw_drain_save_alloc(d, &sl, &err);
+  T_CHECK(snap && sl > 100 && snap[sl] == '\0');
+  free(snap);
+  uint32_t a[4], b[4];
+  const char *t = "Receiving block <*> src: /<*> dest: /<*>";
+  const char *m = "Receiving block blk_1 src: /10.0.0.1:5 dest: /10.0.0.2:6";
+  T_EQ_INT(aw_drain_param_spans(d, t, strlen(t), m, strlen(m), a, b, 4, &err), 3);
+  T_EQ_INT(a[0], 16);
+  T_EQ_INT(b[0], 21);
+  T_EQ_INT(a[2], 46);
+  T_EQ_INT(b[2], strlen(m));
+  aw_drain_free(d);
+  free(log);
+}
+
 int main(int argc, char **argv) {
   T_MAIN_INIT(argc, argv);
   T_RUN(test_event_id);
@@ -709,5 +810,6 @@ int main(int argc, char **argv) {
   T_RUN(test_streaming_chunks);
   T_RUN(test_repeated_input_growth);
   T_RUN(test_snapshot_resume);
+  T_RUN(test_stream);
   return t_done();
 }

@@ -18,6 +18,7 @@ typedef struct {
   char **fields; /* "a|b|c" per line */
   double *time;
   uint64_t *lineno;
+  uint64_t *off;
   unsigned *flags;
   size_t cap;
 } collected;
@@ -31,6 +32,7 @@ static aw_status collect(void *ud, const aw_logfmt_line *ln, aw_error *err) {
     c->fields = (char **)realloc(c->fields, c->cap * sizeof(char *));
     c->time = (double *)realloc(c->time, c->cap * sizeof(double));
     c->lineno = (uint64_t *)realloc(c->lineno, c->cap * sizeof(uint64_t));
+    c->off = (uint64_t *)realloc(c->off, c->cap * sizeof(uint64_t));
     c->flags = (unsigned *)realloc(c->flags, c->cap * sizeof(unsigned));
   }
   c->content[c->n] = strndup(ln->content, ln->content_len);
@@ -43,6 +45,7 @@ static aw_status collect(void *ud, const aw_logfmt_line *ln, aw_error *err) {
   c->fields[c->n] = b.data ? b.data : strdup("");
   c->time[c->n] = ln->time;
   c->lineno[c->n] = ln->line;
+  c->off[c->n] = ln->offset;
   c->flags[c->n] = ln->flags;
   c->n++;
   return AW_OK;
@@ -57,6 +60,7 @@ static void free_collected(collected *c) {
   free(c->fields);
   free(c->time);
   free(c->lineno);
+  free(c->off);
   free(c->flags);
   memset(c, 0, sizeof *c);
 }
@@ -291,6 +295,12 @@ static void test_line_ends(void) {
       T_STREQ(c.content[3], "d four");
       T_STREQ(c.content[4], "e five");
       T_EQ_INT(c.lineno[4], 7); /* lines 5 and 6 are blank */
+      /* byte offsets of each line in the input, whatever the chunking */
+      T_EQ_INT(c.off[0], 0);
+      T_EQ_INT(c.off[1], 7);
+      T_EQ_INT(c.off[2], 13);
+      T_EQ_INT(c.off[3], 21);
+      T_EQ_INT(c.off[4], 34);
     }
     T_EQ_INT(aw_logfmt_get_stats(lf)->lines, 7);
     T_EQ_INT(aw_logfmt_get_stats(lf)->blank_lines, 2);
@@ -466,6 +476,7 @@ typedef struct {
   int col_log, col_ns;
   size_t rows, checked;
   double max_err;
+  double last_time;
 } nezha_ctx;
 
 static aw_status nezha_rec(void *ud, const aw_csv_record *r, aw_error *err) {
@@ -482,12 +493,14 @@ static aw_status nezha_rec(void *ud, const aw_csv_record *r, aw_error *err) {
   size_t before = aw_logfmt_get_stats(n->lf)->delivered;
   aw_status s = aw_logfmt_line_in(n->lf, f->p, f->n, r->line, err);
   if (s) return s;
-  if (aw_logfmt_get_stats(n->lf)->delivered > before) {
-    /* the envelope's time is the Timestamp / TimeUnixNano column */
+  if (aw_logfmt_get_stats(n->lf)->delivered > before && n->last_time == n->last_time) {
+    /* the envelope's time equals the TimeUnixNano column */
     char ns[32];
     snprintf(ns, sizeof ns, "%.*s", (int)r->fields[n->col_ns].n, r->fields[n->col_ns].p);
     double want = (double)strtoull(ns, NULL, 10) / 1e9;
-    (void)want;
+    double e = fabs(n->last_time - want);
+    if (e > n->max_err) n->max_err = e;
+    n->checked++;
   }
   return AW_OK;
 }
@@ -495,12 +508,14 @@ static aw_status nezha_rec(void *ud, const aw_csv_record *r, aw_error *err) {
 typedef struct {
   size_t n;
   double first_time;
+  nezha_ctx *nc;
 } nz_lines;
 
 static aw_status nz_line(void *ud, const aw_logfmt_line *ln, aw_error *err) {
   nz_lines *z = (nz_lines *)ud;
   (void)err;
   if (z->n == 0) z->first_time = ln->time;
+  z->nc->last_time = ln->time;
   z->n++;
   return ln->content_len > 0 ? AW_OK : aw_error_set(err, AW_ERR_PARSE, "empty message at %llu", (unsigned long long)ln->line);
 }
@@ -513,10 +528,10 @@ static void test_nezha_csv(void) {
   aw_logfmt_opts lo;
   aw_logfmt_opts_default(&lo);
   lo.kind = AW_LOGFMT_JSON;
-  nz_lines z = {0, 0};
   aw_error err;
   nezha_ctx n;
   memset(&n, 0, sizeof n);
+  nz_lines z = {0, 0, &n};
   n.col_log = n.col_ns = -1;
   n.lf = aw_logfmt_new(&lo, nz_line, &z, &err);
   aw_csv_opts co;
@@ -528,6 +543,8 @@ static void test_nezha_csv(void) {
   T_EQ_INT(z.n, n.rows);                                   /* every envelope parsed */
   T_EQ_INT(aw_logfmt_get_stats(n.lf)->unmatched, 0);
   T_NEAR(z.first_time, 1674982122.425293566, 1e-6);         /* first row, 2023-01-29T08:48:42.425293566Z */
+  T_EQ_INT(n.checked, n.rows);
+  T_CHECKF(n.max_err < 1e-6, "envelope time vs TimeUnixNano: max error %g s", n.max_err);
   aw_csv_free(csv);
   aw_logfmt_free(n.lf);
   free(txt);

@@ -197,6 +197,53 @@ aw_status aw_drain_save(const aw_drain *d, aw_buf *out, aw_error *err);
  * NULL). */
 aw_status aw_drain_load(const char *json, size_t len, const char *name, aw_drain **out, aw_error *err);
 
+/* Same as aw_drain_save, into a new NUL-terminated string (free it with free(); in WASM the
+ * exported _free). *len gets its length. NULL on error. */
+char *aw_drain_save_alloc(const aw_drain *d, size_t *len, aw_error *err);
+
+/* Parameter spans for the worker: fills starts[i], ends[i] (byte offsets into msg) for at most max
+ * parameters of msg under template tmpl (aw_drain_params' rules); returns the parameter count
+ * (may exceed max), 0 when the message does not fit, -1 on error. */
+long aw_drain_param_spans(aw_drain *d, const char *tmpl, size_t tmpl_len, const char *msg, size_t len, uint32_t *starts,
+                          uint32_t *ends, size_t max, aw_error *err);
+
+/* ---- streaming a log through a log format into Drain (for the web worker) ----
+ *
+ *   aw_drain_stream *s = aw_drain_stream_new(d, &logfmt_opts, &err);    // d is borrowed
+ *   aw_drain_stream_set_progress(s, &progress, file_size);
+ *   for each chunk: aw_drain_stream_feed(s, bytes, n, &err);            // any chunk size
+ *       n = aw_drain_stream_count(s);                                 // lines parsed so far
+ *       read aw_drain_stream_clusters(s)[0..n), _times, _lines, _offsets; then
+ *       aw_drain_stream_clear(s);                                     // results handed over
+ *   aw_drain_stream_finish(s, &err);
+ *   aw_drain_stream_free(s);
+ *
+ * Per delivered line the stream stores the cluster id (resolve groups and final templates with
+ * aw_drain_group / aw_drain_template at any time), the time (unix s, NaN if none), the physical
+ * line number and the line's byte offset in the input. Arrays are owned by the stream and valid
+ * until the next feed/finish/clear. Progress is reported after each chunk (fraction of
+ * total_bytes, stage "parse"); a non-zero return from the callback makes feed return
+ * AW_ERR_CANCELLED - the lines parsed before stay in the model and the arrays. */
+typedef struct aw_drain_stream aw_drain_stream;
+struct aw_logfmt_opts;
+aw_drain_stream *aw_drain_stream_new(aw_drain *d, const struct aw_logfmt_opts *format, aw_error *err);
+void aw_drain_stream_free(aw_drain_stream *s);
+void aw_drain_stream_set_progress(aw_drain_stream *s, const aw_progress *p, uint64_t total_bytes);
+/* match_only: use aw_drain_match (read-only, frozen model; id 0 = no template) instead of add. */
+void aw_drain_stream_set_match_only(aw_drain_stream *s, int strategy_or_minus1);
+aw_status aw_drain_stream_feed(aw_drain_stream *s, const void *data, size_t n, aw_error *err);
+/* One complete line (e.g. the Log cell of a CSV row), numbered line_no by the caller. */
+aw_status aw_drain_stream_line(aw_drain_stream *s, const char *text, size_t n, uint64_t line_no, aw_error *err);
+aw_status aw_drain_stream_finish(aw_drain_stream *s, aw_error *err);
+size_t aw_drain_stream_count(const aw_drain_stream *s);
+const uint32_t *aw_drain_stream_clusters(const aw_drain_stream *s);
+const double *aw_drain_stream_times(const aw_drain_stream *s);
+const uint64_t *aw_drain_stream_lines(const aw_drain_stream *s);
+const uint64_t *aw_drain_stream_offsets(const aw_drain_stream *s);
+void aw_drain_stream_clear(aw_drain_stream *s);
+/* The log-format reader inside (its stats, field names and issue list). */
+const struct aw_logfmt *aw_drain_stream_format(const aw_drain_stream *s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -87,6 +87,7 @@ typedef struct aw_logfmt_field {
 /* One line, valid only during the callback. */
 typedef struct aw_logfmt_line {
   uint64_t line;                 /* 1-based physical line number (or the caller's, for line_in) */
+  uint64_t offset;               /* byte offset of the line in the input (feed); 0 for line_in */
   const char *text;              /* the line, sanitised and stripped */
   size_t text_len;
   const char *content;           /* the message */
