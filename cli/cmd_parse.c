@@ -481,6 +481,16 @@ int aw_cmd_parse(int argc, char **argv) {
   if (!quiet && st1.issues > 20) fprintf(stderr, "aw parse: ... %llu issues in all\n", (unsigned long long)st1.issues);
   if (state_out) {
     aw_buf sb = {0};
+    const char *slash = strrchr(state_out, '/');
+    if (slash && slash > state_out) {
+      char *dir = strndup(state_out, (size_t)(slash - state_out));
+      aw_status ms = dir ? cli_mkdirs(dir, &err) : AW_ERR_NOMEM;
+      free(dir);
+      if (ms) {
+        rc = cli_fail(&err);
+        goto out;
+      }
+    }
     if (aw_drain_save(c.d, &sb, &err) || cli_write_file(state_out, sb.data, sb.len, &err)) {
       aw_buf_free(&sb);
       rc = cli_fail(&err);
