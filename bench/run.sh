@@ -27,6 +27,13 @@ for src in bench/bench_*.c; do
   echo "== $name (wasm, node $(node --version))"
   run wasm node "build/wasm/bench/$name.cjs"
 done
+for js in bench/bench_*.mjs; do
+  [ -e "$js" ] || continue
+  name=$(basename "$js" .mjs)
+  [ -n "$filter" ] && [[ "$name" != *"$filter"* ]] && continue
+  echo "== $name (browser)"
+  run wasm node "$js"
+done
 for ref in bench/ref_*.sh; do
   [ -e "$ref" ] || continue
   name=$(basename "$ref" .sh)
@@ -40,7 +47,8 @@ awk '
   { flav=$1; name=$2; val[flav, name]=$3; unit[name]=$4; better[name]=$5; names[name]=1 }
   END {
     printf "%-44s %14s %14s %14s %10s %12s\n", "result", "native", "wasm", "reference", "wasm/nat", "nat vs ref"
-    n = asorti(names, sorted)
+    n = 0; for (k in names) sorted[++n] = k
+    for (i = 2; i <= n; i++) { v = sorted[i]; for (j = i - 1; j > 0 && sorted[j] > v; j--) sorted[j + 1] = sorted[j]; sorted[j + 1] = v }
     for (i = 1; i <= n; i++) {
       k = sorted[i]; nv = val["native", k]; wv = val["wasm", k]; rv = val["ref", k]
       r1 = (nv != "" && wv != "" && nv+0 != 0) ? ((better[k] == "higher") ? nv / wv : wv / nv) : ""

@@ -1,3 +1,279 @@
+/* bindings.c - the C surface the web worker calls (exported with EMSCRIPTEN_KEEPALIVE).
+ *
+ * One `awb` context holds a workspace and the last error. Functions that produce JSON return a
+ * malloc'd NUL-terminated string (free with awb_free_string) or NULL on failure, in which case
+ * awb_last_error returns the error as JSON {code, status, message, file, line, column}.
+ * Progress of long calls goes to the JS function Module.onProgress(fraction, stage), whose
+ * non-zero return value asks the engine to cancel.
+ */
 #include <emscripten.h>
-#include "aw/core.h"
-EMSCRIPTEN_KEEPALIVE const char *aw_w_version(void) { return AW_VERSION; }
+#include <stdlib.h>
+#include <string.h>
+
+#include "aw/series.h"
+#include "aw/spec.h"
+#include "aw/workspace.h"
+
+typedef struct awb {
+  aw_ws *ws;
+  aw_error err;
+  char *err_json;
+} awb;
+
+EM_JS(int, awb_js_progress, (double fraction, const char *stage), {
+  if (typeof Module.onProgress !== 'function') return 0;
+  return Module.onProgress(fraction, UTF8ToString(stage)) ? 1 : 0;
+});
+
+static int progress_cb(void *ud, double fraction, const char *stage) {
+  (void)ud;
+  return awb_js_progress(fraction, stage ? stage : "");
+}
+
+static const aw_progress progress = {progress_cb, NULL};
+
+static char *dup_json(cJSON *j) {
+  char *s = j ? cJSON_PrintUnformatted(j) : NULL;
+  return s;
+}
+
+static void keep_error(awb *b) {
+  cJSON *e = cJSON_CreateObject();
+  aw_json_add_number(e, "code", b->err.code);
+  cJSON_AddStringToObject(e, "status", aw_status_name(b->err.code));
+  cJSON_AddStringToObject(e, "message", b->err.message);
+  if (b->err.file[0]) cJSON_AddStringToObject(e, "file", b->err.file);
+  if (b->err.line) aw_json_add_number(e, "line", (double)b->err.line);
+  if (b->err.column) aw_json_add_number(e, "column", (double)b->err.column);
+  cJSON_free(b->err_json);
+  b->err_json = dup_json(e);
+  cJSON_Delete(e);
+}
+
+EMSCRIPTEN_KEEPALIVE awb *awb_new(void) {
+  awb *b = (awb *)calloc(1, sizeof *b);
+  if (!b) return NULL;
+  b->ws = aw_ws_new();
+  if (!b->ws) {
+    free(b);
+    return NULL;
+  }
+  return b;
+}
+
+EMSCRIPTEN_KEEPALIVE void awb_free(awb *b) {
+  if (!b) return;
+  aw_ws_free(b->ws);
+  cJSON_free(b->err_json);
+  free(b);
+}
+
+EMSCRIPTEN_KEEPALIVE void awb_free_string(char *s) { cJSON_free(s); }
+
+EMSCRIPTEN_KEEPALIVE const char *awb_last_error(awb *b) { return b->err_json ? b->err_json : "{}"; }
+
+/* Engine description: version, spec version, step ops and input kinds. */
+EMSCRIPTEN_KEEPALIVE char *awb_describe(void) {
+  cJSON *d = cJSON_CreateObject();
+  cJSON_AddStringToObject(d, "engine", AW_VERSION);
+  aw_json_add_number(d, "spec_version", AW_SPEC_VERSION);
+  size_t n;
+  const aw_step_def *steps = aw_steps_list(&n);
+  cJSON *ops = cJSON_AddArrayToObject(d, "ops");
+  for (size_t i = 0; i < n; i++) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "op", steps[i].op);
+    cJSON_AddStringToObject(o, "summary", steps[i].summary);
+    cJSON_AddItemToArray(ops, o);
+  }
+  const aw_input_kind *kinds = aw_input_kinds_list(&n);
+  cJSON *ks = cJSON_AddArrayToObject(d, "kinds");
+  for (size_t i = 0; i < n; i++) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "kind", kinds[i].kind);
+    cJSON_AddBoolToObject(o, "generated", kinds[i].generate != NULL);
+    cJSON_AddStringToObject(o, "summary", kinds[i].summary);
+    cJSON_AddItemToArray(ks, o);
+  }
+  char *s = dup_json(d);
+  cJSON_Delete(d);
+  return s;
+}
+
+EMSCRIPTEN_KEEPALIVE int awb_input_begin(awb *b, const char *name, const char *kind, const char *label,
+                                         const char *options_json) {
+  aw_error_clear(&b->err);
+  cJSON *opt = NULL;
+  aw_status st = AW_OK;
+  if (options_json && *options_json) st = aw_json_parse(options_json, strlen(options_json), "options", &opt, &b->err);
+  if (!st) st = aw_ws_input_begin(b->ws, name, kind, label, opt, &b->err);
+  cJSON_Delete(opt);
+  if (st) keep_error(b);
+  return (int)st;
+}
+
+EMSCRIPTEN_KEEPALIVE int awb_input_feed(awb *b, const void *data, size_t n) {
+  aw_error_clear(&b->err);
+  aw_status st = aw_ws_input_feed(b->ws, data, n, &b->err);
+  if (st) {
+    keep_error(b);
+    aw_ws_input_abort(b->ws); /* a failed load leaves what was loaded before untouched */
+  }
+  return (int)st;
+}
+
+EMSCRIPTEN_KEEPALIVE char *awb_input_end(awb *b) {
+  aw_error_clear(&b->err);
+  cJSON *info = NULL;
+  aw_status st = aw_ws_input_end(b->ws, &info, &b->err);
+  if (st) {
+    keep_error(b);
+    return NULL;
+  }
+  char *s = dup_json(info);
+  cJSON_Delete(info);
+  return s;
+}
+
+EMSCRIPTEN_KEEPALIVE void awb_input_abort(awb *b) { aw_ws_input_abort(b->ws); }
+
+EMSCRIPTEN_KEEPALIVE char *awb_run(awb *b, const char *spec_json) {
+  aw_error_clear(&b->err);
+  aw_spec *spec = NULL;
+  cJSON *res = NULL;
+  aw_status st = aw_spec_parse(spec_json, strlen(spec_json), "spec", &spec, &b->err);
+  if (!st) st = aw_ws_run(b->ws, spec, &progress, &res, &b->err);
+  aw_spec_free(spec);
+  if (st) {
+    keep_error(b);
+    return NULL;
+  }
+  /* pretty-printed exactly like `aw run`'s results.json, so the two can be compared byte for byte */
+  char *s = aw_json_print(res, 1);
+  cJSON_Delete(res);
+  return s;
+}
+
+/* Runs one step given as {"id","op","input","params"} against the workspace. */
+EMSCRIPTEN_KEEPALIVE char *awb_run_step(awb *b, const char *step_json, double seed) {
+  aw_error_clear(&b->err);
+  /* a one-step spec validates the step exactly as a whole spec would */
+  cJSON *step = NULL;
+  aw_status st = aw_json_parse(step_json, strlen(step_json), "step", &step, &b->err);
+  aw_spec *spec = NULL;
+  cJSON *res = NULL;
+  if (!st) {
+    cJSON *doc = cJSON_CreateObject();
+    aw_json_add_number(doc, "version", AW_SPEC_VERSION);
+    aw_json_add_number(doc, "seed", seed);
+    cJSON *inputs = cJSON_AddArrayToObject(doc, "inputs");
+    /* every loaded object can be a step's input */
+    for (size_t i = 0; i < aw_ws_count(b->ws); i++) {
+      cJSON *in = cJSON_CreateObject();
+      cJSON_AddStringToObject(in, "name", aw_ws_name(b->ws, i));
+      cJSON_AddStringToObject(in, "kind", "loaded");
+      cJSON_AddItemToArray(inputs, in);
+    }
+    cJSON *steps = cJSON_AddArrayToObject(doc, "steps");
+    cJSON_AddItemToArray(steps, step);
+    step = NULL;
+    char *txt = cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+    st = txt ? aw_spec_parse(txt, strlen(txt), "step", &spec, &b->err) : aw_error_set(&b->err, AW_ERR_NOMEM, "out of memory");
+    cJSON_free(txt);
+  }
+  if (!st) st = aw_ws_run_step(b->ws, aw_spec_get_step(spec, 0), aw_spec_seed(spec), &progress, &res, &b->err);
+  cJSON_Delete(step);
+  aw_spec_free(spec);
+  if (st) {
+    keep_error(b);
+    return NULL;
+  }
+  char *s = dup_json(res);
+  cJSON_Delete(res);
+  return s;
+}
+
+/* [{name, type, info?}] of everything the workspace holds. */
+EMSCRIPTEN_KEEPALIVE char *awb_objects(awb *b) {
+  cJSON *arr = cJSON_CreateArray();
+  for (size_t i = 0; i < aw_ws_count(b->ws); i++) {
+    cJSON *o = cJSON_CreateObject();
+    const char *name = aw_ws_name(b->ws, i);
+    cJSON_AddStringToObject(o, "name", name);
+    cJSON_AddStringToObject(o, "type", aw_ws_type(b->ws, i));
+    const cJSON *info = aw_ws_input_info(b->ws, name);
+    if (info) cJSON_AddItemToObject(o, "info", cJSON_Duplicate(info, 1));
+    const aw_table *t = aw_ws_get_table(b->ws, name);
+    if (t) {
+      aw_json_add_number(o, "rows", (double)aw_table_rows(t));
+      cJSON_AddBoolToObject(o, "has_time", aw_table_time(t) != NULL);
+      cJSON *cols = cJSON_AddArrayToObject(o, "columns");
+      for (size_t j = 0; j < aw_table_cols(t); j++) cJSON_AddItemToArray(cols, cJSON_CreateString(aw_table_col_name(t, j)));
+    }
+    cJSON_AddItemToArray(arr, o);
+  }
+  char *s = dup_json(arr);
+  cJSON_Delete(arr);
+  return s;
+}
+
+EMSCRIPTEN_KEEPALIVE void awb_remove(awb *b, const char *name) { aw_ws_remove(b->ws, name); }
+
+/* Pointer to a table column (col = -1 for the time column) or NULL; rows via awb_table_rows. The
+ * memory belongs to the workspace: copy it before the next call that may change the table. */
+EMSCRIPTEN_KEEPALIVE const double *awb_table_column(awb *b, const char *name, int col) {
+  const aw_table *t = aw_ws_get_table(b->ws, name);
+  if (!t) return NULL;
+  if (col < 0) return aw_table_time(t);
+  return aw_table_column(t, (size_t)col);
+}
+
+EMSCRIPTEN_KEEPALIVE double awb_table_rows(awb *b, const char *name) {
+  const aw_table *t = aw_ws_get_table(b->ws, name);
+  return t ? (double)aw_table_rows(t) : -1;
+}
+
+/* Rows of a table whose time is within [t0, t1], plus one beyond each edge (lines stay continuous
+ * when zoomed); all rows without a time column. */
+static void time_range(const aw_table *t, double t0, double t1, size_t *i0, size_t *i1) {
+  size_t n = aw_table_rows(t);
+  const double *tm = aw_table_time(t);
+  *i0 = 0;
+  *i1 = n;
+  if (!tm) return;
+  *i0 = aw_lower_bound(tm, n, t0);
+  *i1 = aw_lower_bound(tm, n, t1);
+  while (*i1 < n && tm[*i1] <= t1) (*i1)++;
+  if (*i0 > 0) (*i0)--;
+  if (*i1 < n) (*i1)++;
+}
+
+/* Shared-x min-max downsampling of several columns (col indices in cols[0..ncols)) for a chart:
+ * xs gets up to 2*buckets x values, ys column k's values at ys + k*2*buckets. Returns the count. */
+EMSCRIPTEN_KEEPALIVE int awb_downsample_multi(awb *b, const char *name, const int *cols, int ncols, double t0,
+                                              double t1, int buckets, double *xs, double *ys) {
+  const aw_table *t = aw_ws_get_table(b->ws, name);
+  if (!t || ncols <= 0 || ncols > 4096 || buckets <= 0) return -1;
+  const double *in[4096];
+  double *out[4096];
+  for (int k = 0; k < ncols; k++) {
+    if (cols[k] < 0 || (size_t)cols[k] >= aw_table_cols(t)) return -1;
+    in[k] = aw_table_column(t, (size_t)cols[k]);
+    out[k] = ys + (size_t)k * 2 * (size_t)buckets;
+  }
+  size_t i0, i1;
+  time_range(t, t0, t1, &i0, &i1);
+  return (int)aw_downsample_minmax_shared(aw_table_time(t), in, (size_t)ncols, i0, i1, (size_t)buckets, xs, out);
+}
+
+/* Min-max downsampling of one column over the rows whose time is in [t0, t1] (all rows when the
+ * table has no time). Writes up to 2*buckets points to xs/ys; returns the count or -1. */
+EMSCRIPTEN_KEEPALIVE int awb_downsample(awb *b, const char *name, int col, double t0, double t1, int buckets,
+                                        double *xs, double *ys) {
+  const aw_table *t = aw_ws_get_table(b->ws, name);
+  if (!t || col < 0 || (size_t)col >= aw_table_cols(t) || buckets <= 0) return -1;
+  size_t i0, i1;
+  time_range(t, t0, t1, &i0, &i1);
+  return (int)aw_downsample_minmax(aw_table_time(t), aw_table_column(t, (size_t)col), i0, i1, (size_t)buckets, xs, ys);
+}

@@ -60,11 +60,13 @@ struct aw_csv {
   unsigned char u8_lo, u8_hi; /* allowed range of the next continuation byte */
   /* separator detection buffer */
   aw_buf detect;
+  unsigned char cls[256];  /* 1 for bytes that end the unquoted fast path */
 };
 
 /* Byte classes for the unquoted fast path: 0 = ordinary byte copied as is. */
-static unsigned char special_for(char sep, int c) {
-  return c == sep || c == '"' || c == '\n' || c == '\r' || c == '\0' || c >= 0x80;
+static void set_classes(aw_csv *c) {
+  for (int b = 0; b < 256; b++)
+    c->cls[b] = b == (unsigned char)c->o.sep || b == '"' || b == '\n' || b == '\r' || b == 0 || b >= 0x80;
 }
 
 aw_csv *aw_csv_new(const aw_csv_opts *opts, aw_csv_record_fn on_record, aw_csv_reject_fn on_reject, void *ud,
@@ -93,6 +95,7 @@ aw_csv *aw_csv_new(const aw_csv_opts *opts, aw_csv_record_fn on_record, aw_csv_r
   c->rec_line = 1;
   c->state = c->o.sep ? ST_FIELD_START : ST_DETECT;
   c->st.sep = c->o.sep;
+  if (c->o.sep) set_classes(c);
   return c;
 }
 
@@ -114,17 +117,33 @@ static void mark_bad(aw_csv *c, int why) {
   }
 }
 
-static aw_status push_bytes(aw_csv *c, const char *p, size_t n) {
+/* Appends field bytes. The record buffer grows with the record up to max_line (a record's content
+ * is never longer than its raw bytes, and those are capped), so this is amortised O(1). */
+static inline aw_status push_bytes(aw_csv *c, const char *p, size_t n) {
   if (c->bad) return AW_OK; /* a refused record keeps no content */
   if (c->rec_len + n > c->rec_cap) {
     if (aw_grow((void **)&c->rec, &c->rec_cap, c->rec_len + n, 1)) return AW_ERR_NOMEM;
   }
-  memcpy(c->rec + c->rec_len, p, n);
+  if (n <= 16) {
+    char *d = c->rec + c->rec_len;
+    for (size_t i = 0; i < n; i++) d[i] = p[i];
+  } else {
+    memcpy(c->rec + c->rec_len, p, n);
+  }
   c->rec_len += n;
   return AW_OK;
 }
 
-static aw_status end_field(aw_csv *c) {
+static aw_status end_field_slow(aw_csv *c);
+static inline aw_status end_field(aw_csv *c) {
+  if (!c->bad && c->nf + 2 <= c->offs_cap && c->nf < c->o.max_cols) {
+    c->offs[++c->nf] = c->rec_len;
+    return AW_OK;
+  }
+  return end_field_slow(c);
+}
+
+static aw_status end_field_slow(aw_csv *c) {
   if (c->bad) {
     c->nf++;
     return AW_OK;
@@ -170,7 +189,32 @@ static void reject(aw_csv *c, uint64_t line, const char *fmt, ...) {
   c->on_reject(c->ud, line, msg);
 }
 
-/* The current record is complete: validate it and hand it over. */
+/* Hands a complete, well-formed record over (fields point into the record buffer or straight
+ * into the caller's chunk): blank-line and ragged checks, header bookkeeping, the callback. */
+static aw_status deliver(aw_csv *c, const aw_csv_field *fields, size_t nf, uint64_t line, aw_error *err) {
+  if (nf == 1 && fields[0].n == 0) {
+    c->st.blank_lines++;
+    return AW_OK;
+  }
+  if (c->o.header && c->header_done && !c->o.allow_ragged && nf != c->st.header_fields) {
+    reject(c, line, "ragged: expected %zu fields, found %zu", c->st.header_fields, nf);
+    return AW_OK;
+  }
+  aw_csv_record r;
+  r.line = line;
+  r.index = c->st.records;
+  r.is_header = c->o.header && !c->header_done;
+  r.nfields = nf;
+  r.fields = fields;
+  if (r.is_header) {
+    c->header_done = 1;
+    c->st.header_fields = nf;
+  }
+  c->st.records++;
+  return c->on_record ? c->on_record(c->ud, &r, err) : AW_OK;
+}
+
+/* The current record (built by the state machine) is complete: validate it and hand it over. */
 static aw_status end_record(aw_csv *c, aw_error *err) {
   aw_status s = AW_OK;
   if (c->state != ST_SKIP) {
@@ -179,8 +223,6 @@ static aw_status end_record(aw_csv *c, aw_error *err) {
   uint64_t line = c->rec_line;
   if (c->state == ST_SKIP) {
     reject(c, line, "too-long: record longer than %zu bytes (skipped to the next line end)", c->o.max_line);
-  } else if (c->nf == 1 && c->rec_len == 0 && !c->rec_quoted && c->bad == BAD_NONE) {
-    c->st.blank_lines++;
   } else if (c->bad) {
     switch (c->bad) {
       case BAD_NUL: reject(c, line, "nul: NUL byte in column %zu", c->bad_col); break;
@@ -189,8 +231,18 @@ static aw_status end_record(aw_csv *c, aw_error *err) {
       case BAD_COLS: reject(c, line, "too-many-columns: more than %zu fields", c->o.max_cols); break;
       default: reject(c, line, "invalid record"); break;
     }
-  } else if (c->o.header && c->header_done && !c->o.allow_ragged && c->nf != c->st.header_fields) {
-    reject(c, line, "ragged: expected %zu fields, found %zu", c->st.header_fields, c->nf);
+  } else if (c->nf == 1 && c->rec_len == 0 && c->rec_quoted) {
+    /* a lone "" is an empty field, not a blank line */
+    static const aw_csv_field empty = {"", 0};
+    aw_csv_field one = empty;
+    if (!(c->o.header && c->header_done && !c->o.allow_ragged && 1 != c->st.header_fields)) {
+      aw_csv_record r = {line, c->st.records, c->o.header && !c->header_done, 1, &one};
+      if (r.is_header) c->header_done = 1, c->st.header_fields = 1;
+      c->st.records++;
+      if (c->on_record) s = c->on_record(c->ud, &r, err);
+    } else {
+      reject(c, line, "ragged: expected %zu fields, found 1", c->st.header_fields);
+    }
   } else {
     if (c->nf > c->fields_cap) {
       if (aw_grow((void **)&c->fields, &c->fields_cap, c->nf, sizeof *c->fields))
@@ -200,22 +252,55 @@ static aw_status end_record(aw_csv *c, aw_error *err) {
       c->fields[i].p = c->rec + c->offs[i];
       c->fields[i].n = c->offs[i + 1] - c->offs[i];
     }
-    aw_csv_record r;
-    r.line = line;
-    r.index = c->st.records;
-    r.is_header = c->o.header && !c->header_done;
-    r.nfields = c->nf;
-    r.fields = c->fields;
-    if (r.is_header) {
-      c->header_done = 1;
-      c->st.header_fields = c->nf;
-    }
-    c->st.records++;
-    if (c->on_record) s = c->on_record(c->ud, &r, err);
+    s = deliver(c, c->fields, c->nf, line, err);
   }
   c->state = ST_FIELD_START;
   reset_record(c);
   return s;
+}
+
+/* Fast path for the common case: a whole record inside the current chunk, without quotes, NUL or
+ * non-ASCII bytes. Its fields are handed over as pointers into the chunk, with no copy. Returns
+ * the position after the record's line end, or NULL when the record needs the state machine
+ * (which then starts over from the same position). */
+static const unsigned char *fast_record(aw_csv *c, const unsigned char *p, const unsigned char *end, aw_status *st,
+                                        aw_error *err) {
+  const unsigned char *cls = c->cls, *q = p, *fs = p;
+  const unsigned char sep = (unsigned char)c->o.sep;
+  size_t nf = 0;
+  for (;;) {
+    while (q < end && !cls[*q]) q++;
+    if (q == end) return NULL;
+    unsigned char b = *q;
+    if (b != sep && b != '\n' && b != '\r') return NULL;
+    if (nf >= c->fields_cap) {
+      if (nf >= c->o.max_cols) return NULL;
+      if (aw_grow((void **)&c->fields, &c->fields_cap, nf + 1, sizeof *c->fields)) return NULL;
+    }
+    c->fields[nf].p = (const char *)fs;
+    c->fields[nf].n = (size_t)(q - fs);
+    nf++;
+    if (b == sep) {
+      if (nf >= c->o.max_cols) return NULL;
+      fs = ++q;
+      continue;
+    }
+    if ((size_t)(q - p) > c->o.max_line) return NULL;
+    uint64_t line = c->line;
+    c->line++;
+    c->st.lines++;
+    q++;
+    if (b == '\r') {
+      if (q < end) {
+        if (*q == '\n') q++;
+      } else {
+        c->pending_cr = 1;
+      }
+    }
+    *st = deliver(c, c->fields, nf, line, err);
+    c->rec_line = c->line;
+    return q;
+  }
 }
 
 /* UTF-8 validation of one byte >= 0x80 or a continuation byte (Unicode table 3-7). */
@@ -309,6 +394,7 @@ static aw_status run(aw_csv *c, const unsigned char *p, size_t n, aw_error *err)
     if (aw_buf_append(&c->detect, p, take)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
     if (!nl) return AW_OK;
     c->o.sep = c->st.sep = detect_sep(c->detect.data, c->detect.len);
+    set_classes(c);
     c->state = ST_FIELD_START;
     reset_record(c);
     aw_buf first = c->detect;
@@ -324,6 +410,7 @@ static aw_status run(aw_csv *c, const unsigned char *p, size_t n, aw_error *err)
 static aw_status run_bytes(aw_csv *c, const unsigned char *p, size_t n, aw_error *err) {
   const unsigned char *end = p + n;
   const char sep = c->o.sep;
+  const unsigned char *cls = c->cls;
   aw_status s;
   if (c->offs_cap == 0) reset_record(c);
   if (!c->offs) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
@@ -349,6 +436,15 @@ static aw_status run_bytes(aw_csv *c, const unsigned char *p, size_t n, aw_error
     }
     switch (c->state) {
       case ST_FIELD_START:
+        if (c->nf == 0 && c->raw_len == 0 && !c->bad) {
+          aw_status fs = AW_OK;
+          const unsigned char *q = fast_record(c, p, end, &fs, err);
+          if (q) {
+            if (fs) return fs;
+            p = q;
+            continue;
+          }
+        }
         if (b == '"') {
           c->state = ST_QUOTED;
           c->rec_quoted = 1;
@@ -361,7 +457,7 @@ static aw_status run_bytes(aw_csv *c, const unsigned char *p, size_t n, aw_error
       case ST_UNQUOTED: {
         /* fast path: copy a run of ordinary bytes */
         const unsigned char *q = p;
-        while (q < end && !special_for(sep, *q)) q++;
+        while (q < end && !cls[*q]) q++;
         if (q > p) {
           size_t k = (size_t)(q - p);
           c->raw_len += k;
@@ -512,6 +608,7 @@ aw_status aw_csv_finish(aw_csv *c, aw_error *err) {
   if (c->state == ST_DETECT) {
     if (c->detect.len == 0) return AW_OK;
     c->o.sep = c->st.sep = detect_sep(c->detect.data, c->detect.len);
+    set_classes(c);
     c->state = ST_FIELD_START;
     reset_record(c);
     aw_buf first = c->detect;
@@ -544,81 +641,76 @@ aw_status aw_csv_finish(aw_csv *c, aw_error *err) {
 static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
+/* Slow path: the C library's correctly rounded strtod on a validated decimal literal, with '.'
+ * mapped to the current locale's decimal point so the result never depends on the locale. */
+static int parse_double_slow(const char *start, size_t len, double *out) {
+  char buf[512];
+  if (len >= sizeof buf) return 0;
+  memcpy(buf, start, len);
+  buf[len] = '\0';
+  const char *dp = localeconv()->decimal_point;
+  if (dp && dp[0] && dp[0] != '.' && !dp[1])
+    for (size_t i = 0; i < len; i++)
+      if (buf[i] == '.') buf[i] = dp[0];
+  *out = strtod(buf, NULL);
+  return 1;
+}
+
 int aw_parse_double(const char *p, size_t n, double *out) {
-  const char *s = p, *e = p + n;
-  while (s < e && (*s == ' ' || *s == '\t')) s++;
-  while (e > s && (e[-1] == ' ' || e[-1] == '\t')) e--;
-  if (s == e) return 0;
-  const char *start = s;
+  const unsigned char *s = (const unsigned char *)p, *e = s + n;
+  if (n == 0) return 0;
+  if (*s == ' ' || *s == '\t' || e[-1] == ' ' || e[-1] == '\t') {
+    while (s < e && (*s == ' ' || *s == '\t')) s++;
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t')) e--;
+    if (s == e) return 0;
+  }
+  const unsigned char *start = s;
   int neg = 0;
   if (*s == '+' || *s == '-') neg = (*s++ == '-');
+  /* digits go into a 64-bit mantissa; more than 19 of them take the slow path */
   uint64_t mant = 0;
-  int ndig = 0;        /* significant digits accumulated in mant */
-  int dropped = 0;     /* digits beyond 19 (integer part) */
-  int exp10 = 0;
-  int any = 0, inexact = 0;
-  while (s < e && *s >= '0' && *s <= '9') {
-    any = 1;
-    if (ndig < 19) {
-      mant = mant * 10 + (uint64_t)(*s - '0');
-      if (mant) ndig++;
-    } else {
-      dropped++;
-      if (*s != '0') inexact = 1;
-    }
+  const unsigned char *d0 = s;
+  unsigned d;
+  while (s < e && (d = (unsigned)(*s - '0')) < 10) {
+    mant = mant * 10 + d;
     s++;
   }
-  exp10 += dropped;
+  size_t ndig = (size_t)(s - d0);
+  size_t nfrac = 0;
   if (s < e && *s == '.') {
-    s++;
-    while (s < e && *s >= '0' && *s <= '9') {
-      any = 1;
-      if (ndig < 19) {
-        mant = mant * 10 + (uint64_t)(*s - '0');
-        if (mant) ndig++;
-        exp10--;
-      } else if (*s != '0') {
-        inexact = 1;
-      }
+    const unsigned char *f0 = ++s;
+    while (s < e && (d = (unsigned)(*s - '0')) < 10) {
+      mant = mant * 10 + d;
       s++;
     }
+    nfrac = (size_t)(s - f0);
+    ndig += nfrac;
   }
-  if (!any) return 0;
+  if (ndig == 0) return 0;
+  long exp10 = -(long)nfrac;
   if (s < e && (*s == 'e' || *s == 'E')) {
     s++;
     int eneg = 0;
     if (s < e && (*s == '+' || *s == '-')) eneg = (*s++ == '-');
-    if (s == e || *s < '0' || *s > '9') return 0;
-    int ev = 0;
-    while (s < e && *s >= '0' && *s <= '9') {
-      if (ev < 100000) ev = ev * 10 + (*s - '0');
+    if (s == e || (unsigned)(*s - '0') >= 10) return 0;
+    long ev = 0;
+    while (s < e && (d = (unsigned)(*s - '0')) < 10) {
+      if (ev < 100000) ev = ev * 10 + (long)d;
       s++;
     }
     exp10 += eneg ? -ev : ev;
   }
   if (s != e) return 0;
+  if (ndig > 19) return parse_double_slow((const char *)start, (size_t)(e - start), out);
   double v;
   if (mant == 0) {
     v = 0.0;
-  } else if (!inexact && mant <= (1ull << 53) && exp10 >= -22 && exp10 <= 22) {
-    /* Clinger's fast path: both operands exact, one rounding */
+  } else if (mant <= (1ull << 53) && exp10 >= -22 && exp10 <= 22) {
+    /* Clinger's fast path: both operands exact, so one correctly rounded operation */
     v = (double)mant;
     v = exp10 >= 0 ? v * pow10_exact[exp10] : v / pow10_exact[-exp10];
   } else {
-    /* slow path: the C library's correctly rounded strtod, with '.' mapped to the current
-     * locale's decimal point so the result never depends on the locale */
-    char buf[512];
-    size_t len = (size_t)(e - start);
-    if (len >= sizeof buf) return 0;
-    memcpy(buf, start, len);
-    buf[len] = '\0';
-    const char *dp = localeconv()->decimal_point;
-    if (dp && dp[0] && dp[0] != '.' && !dp[1])
-      for (size_t i = 0; i < len; i++)
-        if (buf[i] == '.') buf[i] = dp[0];
-    v = strtod(buf, NULL);
-    *out = v;
-    return 1;
+    return parse_double_slow((const char *)start, (size_t)(e - start), out);
   }
   *out = neg ? -v : v;
   return 1;
@@ -681,7 +773,7 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
   *y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
-static int digits(const char *p, const char *e, int k, int *v) {
+static inline int digits(const char *p, const char *e, int k, int *v) {
   if (e - p < k) return 0;
   int x = 0;
   for (int i = 0; i < k; i++) {
@@ -694,9 +786,10 @@ static int digits(const char *p, const char *e, int k, int *v) {
 
 static int is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
-static int parse_iso(const char *s, const char *e, double *out) {
+static inline int parse_iso(const char *s, const char *e, double *out) {
   int Y, M, D, h = 0, mi = 0, sec = 0;
   double frac = 0;
+  int64_t frac_num = 0, frac_den = 1;
   if (!digits(s, e, 4, &Y)) return 0;
   s += 4;
   if (s >= e || (*s != '-' && *s != '/')) return 0;
@@ -726,13 +819,16 @@ static int parse_iso(const char *s, const char *e, double *out) {
       if (s < e && (*s == '.' || *s == ',')) {
         s++;
         const char *f0 = s;
-        double scale = 0.1;
+        /* the fraction is kept to the nanosecond (exact integer arithmetic) */
         while (s < e && *s >= '0' && *s <= '9') {
-          frac += (*s - '0') * scale;
-          scale *= 0.1;
+          if (frac_den < 1000000000) {
+            frac_num = frac_num * 10 + (*s - '0');
+            frac_den *= 10;
+          }
           s++;
         }
         if (s == f0) return 0;
+        frac = (double)frac_num / (double)frac_den;
       }
     }
     if (h > 24 || mi > 59 || sec > 60 || (h == 24 && (mi || sec || frac > 0))) return 0;
@@ -756,10 +852,7 @@ static int parse_iso(const char *s, const char *e, double *out) {
   if (s != e) return 0;
   int64_t days = aw_days_from_civil(Y, (unsigned)M, (unsigned)D);
   int64_t secs = days * 86400 + (int64_t)h * 3600 + mi * 60 + sec - (int64_t)off_min * 60;
-  /* the fraction was summed digit by digit; round it to the microsecond so that equal texts give
-   * equal values and the sum stays exact enough */
-  frac = floor(frac * 1e6 + 0.5) / 1e6;
-  *out = (double)secs + frac;
+  *out = frac_num ? (double)secs + frac : (double)secs;
   return 1;
 }
 

@@ -207,6 +207,19 @@ struct aw_loader {
   size_t nskipped, skipped_cap;
   double *rowbuf;          /* parsed values of the current row */
   size_t rowbuf_cap;
+  int table_cols_pending;  /* some column is still undecided (or no row was accepted yet) */
+  /* overview mode (see aw_loader_is_overview) */
+  int overview;
+  uint64_t rows_read;
+  size_t ov_nser;          /* series tracked (table columns at the switch) */
+  long *ov_col;            /* CSV field index of each tracked series */
+  uint64_t ov_run;         /* rows per bucket (a power of two) */
+  size_t ov_used;          /* buckets in use */
+  double *ov_t0, *ov_t1;   /* first and last time of each bucket */
+  double *ov_min, *ov_max; /* [series * B + bucket] */
+  size_t *st_n, *st_miss;  /* exact running statistics per series */
+  double *st_mean, *st_m2, *st_lo, *st_hi;
+  char **ov_names;
   char *pending;           /* kind decided on the current row, applied if it is accepted */
   size_t pending_cap;
   aw_error *feed_err;
@@ -217,6 +230,7 @@ void aw_loader_opts_default(aw_loader_opts *o) {
   aw_csv_opts_default(&o->csv);
   o->max_cells = (size_t)64 << 20;
   o->max_reject_list = 1000;
+  o->overview_buckets = 4096;
 }
 
 static void add_reject(aw_loader *l, uint64_t line, const char *reason) {
@@ -315,6 +329,169 @@ static aw_status ensure_table_column(aw_loader *l, size_t j, aw_error *err) {
   return AW_OK;
 }
 
+/* ---- overview mode ---- */
+
+static void ov_add(aw_loader *l, uint64_t row, double t, const double *vals) {
+  size_t B = l->o.overview_buckets;
+  uint64_t b = row / l->ov_run;
+  while (b >= B) {
+    /* merge bucket pairs: runs double in length, memory stays the same */
+    size_t half = (l->ov_used + 1) / 2;
+    for (size_t k = 0; k < half; k++) {
+      size_t a = 2 * k, c = 2 * k + 1;
+      l->ov_t0[k] = l->ov_t0[a];
+      l->ov_t1[k] = c < l->ov_used ? l->ov_t1[c] : l->ov_t1[a];
+      for (size_t j = 0; j < l->ov_nser; j++) {
+        double *mn = l->ov_min + j * B, *mx = l->ov_max + j * B;
+        double lo = mn[a], hi = mx[a];
+        if (c < l->ov_used) {
+          if (mn[c] < lo || lo != lo) lo = mn[c];
+          if (mx[c] > hi || hi != hi) hi = mx[c];
+        }
+        mn[k] = lo;
+        mx[k] = hi;
+      }
+    }
+    l->ov_used = half;
+    l->ov_run *= 2;
+    b = row / l->ov_run;
+  }
+  if (b >= l->ov_used) {
+    l->ov_used = (size_t)b + 1;
+    l->ov_t0[b] = t;
+    for (size_t j = 0; j < l->ov_nser; j++) l->ov_min[j * B + b] = l->ov_max[j * B + b] = NAN;
+  }
+  l->ov_t1[b] = t;
+  for (size_t j = 0; j < l->ov_nser; j++) {
+    double v = vals[j];
+    double *mn = &l->ov_min[j * B + b], *mx = &l->ov_max[j * B + b];
+    if (v != v) {
+      l->st_miss[j]++;
+      continue;
+    }
+    if (v < *mn || *mn != *mn) *mn = v;
+    if (v > *mx || *mx != *mx) *mx = v;
+    size_t n = ++l->st_n[j];
+    double d = v - l->st_mean[j];
+    l->st_mean[j] += d / (double)n;
+    l->st_m2[j] += d * (v - l->st_mean[j]);
+    if (v < l->st_lo[j]) l->st_lo[j] = v;
+    if (v > l->st_hi[j]) l->st_hi[j] = v;
+  }
+}
+
+/* Switches to overview mode: folds the rows kept so far into buckets and frees them. */
+static aw_status ov_begin(aw_loader *l, aw_error *err) {
+  size_t B = l->o.overview_buckets, ns = aw_table_cols(l->t);
+  l->ov_nser = ns;
+  l->ov_col = (long *)aw_calloc_array(ns ? ns : 1, sizeof(long));
+  l->ov_names = (char **)aw_calloc_array(ns ? ns : 1, sizeof(char *));
+  l->ov_t0 = (double *)aw_alloc_array(B, sizeof(double));
+  l->ov_t1 = (double *)aw_alloc_array(B, sizeof(double));
+  l->ov_min = (double *)aw_alloc_array(B * (ns ? ns : 1), sizeof(double));
+  l->ov_max = (double *)aw_alloc_array(B * (ns ? ns : 1), sizeof(double));
+  l->st_n = (size_t *)aw_calloc_array(ns ? ns : 1, sizeof(size_t));
+  l->st_miss = (size_t *)aw_calloc_array(ns ? ns : 1, sizeof(size_t));
+  l->st_mean = (double *)aw_calloc_array(ns ? ns : 1, sizeof(double));
+  l->st_m2 = (double *)aw_calloc_array(ns ? ns : 1, sizeof(double));
+  l->st_lo = (double *)aw_alloc_array(ns ? ns : 1, sizeof(double));
+  l->st_hi = (double *)aw_alloc_array(ns ? ns : 1, sizeof(double));
+  if (!l->ov_col || !l->ov_names || !l->ov_t0 || !l->ov_t1 || !l->ov_min || !l->ov_max || !l->st_n || !l->st_miss ||
+      !l->st_mean || !l->st_m2 || !l->st_lo || !l->st_hi)
+    return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+  for (size_t j = 0; j < ns; j++) {
+    l->st_lo[j] = INFINITY;
+    l->st_hi[j] = -INFINITY;
+    for (size_t c = 0; c < l->ncols; c++)
+      if (l->cols[c].tcol == (long)j) l->ov_col[j] = (long)c;
+    l->ov_names[j] = dupstr(aw_table_col_name(l->t, j), strlen(aw_table_col_name(l->t, j)));
+    if (!l->ov_names[j]) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+  }
+  size_t rows = aw_table_rows(l->t);
+  l->ov_run = 1;
+  while (rows / l->ov_run >= B) l->ov_run *= 2;
+  const double *tm = aw_table_time(l->t);
+  double vals[64];
+  double *v = ns <= 64 ? vals : (double *)aw_alloc_array(ns, sizeof(double));
+  if (!v) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+  for (size_t i = 0; i < rows; i++) {
+    for (size_t j = 0; j < ns; j++) v[j] = aw_table_column(l->t, j)[i];
+    ov_add(l, i, tm ? tm[i] : (double)i, v);
+  }
+  if (v != vals) AW_FREE(v);
+  /* the kept rows are folded in: release them */
+  aw_table *fresh = aw_table_new();
+  if (!fresh) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+  aw_table_free(l->t);
+  l->t = fresh;
+  for (size_t c = 0; c < l->ncols; c++) l->cols[c].tcol = -1;
+  l->overview = 1;
+  return AW_OK;
+}
+
+/* Builds the overview table: two rows per bucket, (first time, min) and (last time, max). */
+static aw_status ov_finish(aw_loader *l, aw_error *err) {
+  size_t B = l->o.overview_buckets, n = 2 * l->ov_used;
+  aw_table *t = aw_table_new();
+  double *tm = (double *)aw_alloc_array(n ? n : 1, sizeof(double));
+  if (!t || !tm) {
+    aw_table_free(t);
+    AW_FREE(tm);
+    return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+  }
+  for (size_t b = 0; b < l->ov_used; b++) {
+    tm[2 * b] = l->ov_t0[b];
+    tm[2 * b + 1] = l->ov_t1[b];
+  }
+  aw_status st = l->time_idx >= 0 ? aw_table_set_time(t, tm, n, err) : AW_OK;
+  for (size_t j = 0; j < l->ov_nser && !st; j++) {
+    double *c = aw_table_add_empty_column(t, l->ov_names[j], n, err);
+    if (!c) {
+      st = err ? err->code : AW_ERR_NOMEM;
+      break;
+    }
+    for (size_t b = 0; b < l->ov_used; b++) {
+      c[2 * b] = l->ov_min[j * B + b];
+      c[2 * b + 1] = l->ov_max[j * B + b];
+    }
+  }
+  AW_FREE(tm);
+  if (st) {
+    aw_table_free(t);
+    return st;
+  }
+  aw_table_free(l->t);
+  l->t = t;
+  return AW_OK;
+}
+
+int aw_loader_is_overview(const aw_loader *l) { return l->overview; }
+uint64_t aw_loader_rows_read(const aw_loader *l) { return l->rows_read; }
+
+int aw_loader_overview_stats(const aw_loader *l, size_t j, size_t *count, size_t *missing, double *min, double *max,
+                             double *mean, double *std) {
+  if (!l->overview || j >= l->ov_nser) return 0;
+  size_t n = l->st_n[j];
+  *count = n;
+  *missing = l->st_miss[j];
+  *min = n ? l->st_lo[j] : NAN;
+  *max = n ? l->st_hi[j] : NAN;
+  *mean = n ? l->st_mean[j] : NAN;
+  *std = n ? sqrt(l->st_m2[j] / (double)n) : NAN;
+  return 1;
+}
+
+/* The row that triggered the switch to overview mode is added to the overview. */
+static aw_status on_row_overview_tail(aw_loader *l, double tval, aw_error *err) {
+  (void)err;
+  double vals[64];
+  double *v = l->ov_nser <= 64 ? vals : l->rowbuf + l->ncols;
+  for (size_t j = 0; j < l->ov_nser; j++) v[j] = l->rowbuf[l->ov_col[j]];
+  ov_add(l, l->rows_read, l->time_idx >= 0 ? tval : (double)l->rows_read, v);
+  l->rows_read++;
+  return AW_OK;
+}
+
 static void describe_value(char *out, size_t n, const aw_csv_field *f) {
   int k = (int)(f->n > 40 ? 40 : f->n);
   snprintf(out, n, "'%.*s%s'", k, f->p, f->n > 40 ? "..." : "");
@@ -340,13 +517,14 @@ static aw_status on_row(aw_loader *l, const aw_csv_record *r, aw_error *err) {
   if (l->time_idx >= 0 && !aw_table_time(l->t) && aw_table_rows(l->t) == 0) {
     if ((s = aw_table_set_time(l->t, NULL, 0, err))) return s;
   }
-  if (r->nfields > l->rowbuf_cap) {
-    if (aw_grow((void **)&l->rowbuf, &l->rowbuf_cap, r->nfields, sizeof(double)) ||
+  if (2 * r->nfields > l->rowbuf_cap) {
+    if (aw_grow((void **)&l->rowbuf, &l->rowbuf_cap, 2 * r->nfields, sizeof(double)) ||
         aw_grow((void **)&l->pending, &l->pending_cap, r->nfields, 1))
       return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
   }
   char reason[360], val[64];
   double tval = 0;
+  int any_pending = l->table_cols_pending;
   for (size_t j = 0; j < l->ncols; j++) {
     const aw_csv_field *f = &r->fields[j];
     lcol *c = &l->cols[j];
@@ -370,6 +548,7 @@ static aw_status on_row(aw_loader *l, const aw_csv_record *r, aw_error *err) {
       if (k == 0) {
         if (c->kind == K_UNDECIDED) {
           l->pending[j] = K_TEXT;
+          any_pending = 1;
           continue;
         }
         describe_value(val, sizeof val, f);
@@ -377,13 +556,14 @@ static aw_status on_row(aw_loader *l, const aw_csv_record *r, aw_error *err) {
         add_reject(l, r->line, reason);
         return AW_OK;
       }
-      if (k == 1 && c->kind == K_UNDECIDED) l->pending[j] = K_SERIES;
+      if (k == 1 && c->kind == K_UNDECIDED) l->pending[j] = K_SERIES, any_pending = 1;
       l->rowbuf[j] = v;
     }
   }
   /* the row is accepted: settle the kinds decided on it, and make sure every collected column
-   * exists in the table */
-  for (size_t j = 0; j < l->ncols; j++) {
+   * exists in the table (only needed while some column is undecided or on the first row) */
+  l->table_cols_pending = 0;
+  for (size_t j = 0; any_pending && j < l->ncols; j++) {
     lcol *c = &l->cols[j];
     if (l->pending[j] == K_TEXT) {
       if (c->tcol >= 0) {
@@ -398,11 +578,25 @@ static aw_status on_row(aw_loader *l, const aw_csv_record *r, aw_error *err) {
       if (add_skipped(l, c->name)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
     } else {
       if (l->pending[j] == K_SERIES) c->kind = K_SERIES;
+      if (c->kind == K_UNDECIDED) l->table_cols_pending = 1;
       if ((c->kind == K_SERIES || c->kind == K_UNDECIDED) && (s = ensure_table_column(l, j, err))) return s;
     }
   }
+  if (l->overview) {
+    /* columns are fixed once in overview mode: a column first seen now is not tracked */
+    double vals[64];
+    double *v = l->ov_nser <= 64 ? vals : l->rowbuf + l->ncols; /* rowbuf has room: see aw_grow below */
+    for (size_t j = 0; j < l->ov_nser; j++) v[j] = l->rowbuf[l->ov_col[j]];
+    ov_add(l, l->rows_read, l->time_idx >= 0 ? tval : (double)l->rows_read, v);
+    l->rows_read++;
+    return AW_OK;
+  }
   size_t rows = aw_table_rows(l->t);
   size_t cells = (rows + 1) * (aw_table_cols(l->t) + (l->time_idx >= 0));
+  if (cells > l->o.max_cells && l->o.overview_on_limit) {
+    if ((s = ov_begin(l, err))) return s;
+    return on_row_overview_tail(l, tval, err);
+  }
   if (cells > l->o.max_cells)
     return aw_error_at(err, AW_ERR_LIMIT, l->o.csv.name, r->line, 0,
                        "the table would exceed %zu values (rows x columns); raise the limit or aggregate the data first",
@@ -414,6 +608,7 @@ static aw_status on_row(aw_loader *l, const aw_csv_record *r, aw_error *err) {
     if (c->tcol >= 0) l->t->cols[c->tcol].v[rows] = l->rowbuf[j];
   }
   l->t->rows = rows + 1;
+  l->rows_read++;
   return AW_OK;
 }
 
@@ -465,7 +660,10 @@ aw_loader *aw_loader_new(const aw_loader_opts *opts, aw_error *err) {
     aw_loader_opts_default(&l->o);
   if (l->o.max_reject_list == 0) l->o.max_reject_list = 1000;
   if (l->o.max_cells == 0) l->o.max_cells = (size_t)64 << 20;
+  if (l->o.overview_buckets < 16) l->o.overview_buckets = 16;
+  if (l->o.overview_buckets > ((size_t)1 << 20)) l->o.overview_buckets = (size_t)1 << 20;
   l->time_idx = -1;
+  l->table_cols_pending = 1;
   l->tfmt = l->o.time_format;
   l->header_seen = l->o.csv.header;
   l->t = aw_table_new();
@@ -490,6 +688,7 @@ aw_status aw_loader_feed(aw_loader *l, const void *data, size_t n, aw_error *err
 aw_status aw_loader_finish(aw_loader *l, aw_error *err) {
   aw_status s = aw_csv_finish(l->csv, err);
   if (s) return with_file(l, s, err);
+  if (l->overview) return with_file(l, ov_finish(l, err), err);
   /* columns whose every value was missing stay as all-NaN series; nothing else to settle */
   return AW_OK;
 }
@@ -526,6 +725,19 @@ void aw_loader_free(aw_loader *l) {
   AW_FREE(l->skipped);
   AW_FREE(l->rowbuf);
   AW_FREE(l->pending);
+  for (size_t j = 0; l->ov_names && j < l->ov_nser; j++) AW_FREE(l->ov_names[j]);
+  AW_FREE(l->ov_names);
+  AW_FREE(l->ov_col);
+  AW_FREE(l->ov_t0);
+  AW_FREE(l->ov_t1);
+  AW_FREE(l->ov_min);
+  AW_FREE(l->ov_max);
+  AW_FREE(l->st_n);
+  AW_FREE(l->st_miss);
+  AW_FREE(l->st_mean);
+  AW_FREE(l->st_m2);
+  AW_FREE(l->st_lo);
+  AW_FREE(l->st_hi);
   AW_FREE(l);
 }
 

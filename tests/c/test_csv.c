@@ -3,6 +3,7 @@
 
 #include "aw/csv.h"
 #include "aw/rng.h"
+#include "aw/series.h"
 #include "aw/table.h"
 #include "t.h"
 
@@ -368,6 +369,62 @@ static void test_loader(void) {
   T_CHECK(tt == NULL);
 }
 
+/* A file too large to keep becomes a fixed-size min-max overview with exact statistics. */
+static void test_overview(void) {
+  aw_buf csv = {0};
+  aw_buf_printf(&csv, "timestamp,a,b\n");
+  aw_rng r;
+  aw_rng_seed(&r, 3);
+  const size_t n = 100000;
+  double *a = (double *)malloc(n * sizeof(double));
+  for (size_t i = 0; i < n; i++) {
+    a[i] = (double)(int64_t)aw_rng_below(&r, 1000000) / 100.0;
+    if (i % 997 == 0)
+      aw_buf_printf(&csv, "%zu,%.2f,\n", 1600000000 + i, a[i]);
+    else
+      aw_buf_printf(&csv, "%zu,%.2f,%zu\n", 1600000000 + i, a[i], i % 10);
+  }
+  aw_loader_opts o;
+  aw_loader_opts_default(&o);
+  o.max_cells = 30000;
+  o.overview_on_limit = 1;
+  o.overview_buckets = 64;
+  aw_error err;
+  aw_error_clear(&err);
+  aw_loader *l = aw_loader_new(&o, &err);
+  for (size_t off = 0; off < csv.len; off += 4093) aw_loader_feed(l, csv.data + off, csv.len - off < 4093 ? csv.len - off : 4093, &err);
+  T_EQ_INT(aw_loader_finish(l, &err), AW_OK);
+  T_CHECK(aw_loader_is_overview(l));
+  T_EQ_INT(aw_loader_rows_read(l), n);
+  const aw_table *t = aw_loader_table(l);
+  T_CHECK(aw_table_rows(t) <= 2 * 64 && aw_table_rows(t) >= 64);
+  aw_stats full;
+  aw_series_stats(a, n, &full);
+  size_t cnt, miss;
+  double lo, hi, mean, sd;
+  T_CHECK(aw_loader_overview_stats(l, 0, &cnt, &miss, &lo, &hi, &mean, &sd));
+  T_EQ_INT(cnt, n);
+  T_EQ_INT(miss, 0);
+  T_CHECK(lo == full.min && hi == full.max);
+  T_NEAR(mean, full.mean, 1e-9 * fabs(full.mean));
+  T_NEAR(sd, full.std, 1e-9 * full.std);
+  T_CHECK(aw_loader_overview_stats(l, 1, &cnt, &miss, &lo, &hi, &mean, &sd));
+  T_EQ_INT(miss, (n + 996) / 997);
+  /* the overview keeps the extremes, in time order, and covers the whole time range */
+  const double *tm = aw_table_time(t), *ca = aw_table_column(t, 0);
+  double omin = INFINITY, omax = -INFINITY;
+  for (size_t i = 0; i < aw_table_rows(t); i++) {
+    if (ca[i] < omin) omin = ca[i];
+    if (ca[i] > omax) omax = ca[i];
+    if (i) T_CHECK(tm[i] >= tm[i - 1]);
+  }
+  T_CHECK(omin == full.min && omax == full.max);
+  T_CHECK(tm[0] == 1600000000 && tm[aw_table_rows(t) - 1] == 1600000000 + (double)(n - 1));
+  aw_loader_free(l);
+  aw_buf_free(&csv);
+  free(a);
+}
+
 static void test_table_api(void) {
   aw_error err;
   aw_error_clear(&err);
@@ -391,6 +448,7 @@ int main(int argc, char **argv) {
   T_RUN(test_numbers);
   T_RUN(test_times);
   T_RUN(test_loader);
+  T_RUN(test_overview);
   T_RUN(test_table_api);
   return t_done();
 }

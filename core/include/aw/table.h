@@ -67,9 +67,14 @@ typedef struct aw_loader_opts {
   aw_csv_opts csv;
   const char *time_column;   /* NULL = detect; "" = the table has no time column */
   aw_time_format time_format;/* AW_TIME_UNKNOWN = detect from the first data row */
-  size_t max_cells;          /* refuse to keep more than this many values (default 256M): AW_ERR_LIMIT */
+  size_t max_cells;          /* keep at most this many values (rows x columns, default 64M = 512 MB):
+                                beyond it AW_ERR_LIMIT, or the overview below */
   size_t max_reject_list;    /* default 1000 */
+  int overview_on_limit;     /* 1: past max_cells, switch to an overview instead of failing */
+  size_t overview_buckets;   /* buckets of the overview (default 4096) */
 } aw_loader_opts;
+
+
 
 void aw_loader_opts_default(aw_loader_opts *o);
 
@@ -98,6 +103,19 @@ const char *aw_loader_time_column(const aw_loader *l);     /* NULL if none */
 size_t aw_loader_skipped_count(const aw_loader *l);
 const char *aw_loader_skipped(const aw_loader *l, size_t i);
 void aw_loader_free(aw_loader *l);
+
+/* The overview (a file too large to keep): the loader stops keeping rows and keeps, per series,
+ * the min and max of each of at most overview_buckets runs of consecutive rows (runs double in
+ * length as rows arrive, so memory stays fixed), plus exact statistics over every row. The
+ * finished table then has two rows per run: (first time, min) and (last time, max), which is what
+ * a chart draws; aw_loader_overview_stats gives the exact per-series statistics. */
+int aw_loader_is_overview(const aw_loader *l);
+/* Rows read (in overview mode the table holds fewer). */
+uint64_t aw_loader_rows_read(const aw_loader *l);
+/* Exact statistics of series j over every row read, in overview mode (count, missing, min, max,
+ * mean, population std). Returns 0 when not in overview mode. */
+int aw_loader_overview_stats(const aw_loader *l, size_t j, size_t *count, size_t *missing, double *min, double *max,
+                             double *mean, double *std);
 
 /* Convenience: loads a whole in-memory CSV text (tests, small files). */
 aw_status aw_table_from_csv_text(const char *text, size_t n, const aw_loader_opts *opts, aw_table **out,

@@ -1,0 +1,38 @@
+/* internal/registry.h - the tables of streamed input kinds, generated input kinds and step ops.
+ * A module adds its entries in core/src/registry.c (one line each). */
+#ifndef AW_INTERNAL_REGISTRY_H
+#define AW_INTERNAL_REGISTRY_H
+
+#include "aw/workspace.h"
+
+/* A streamed input kind: begin gets the label (file name for messages) and the options object;
+ * end hands over the finished object (p, type tag, free function) and adds kind-specific fields
+ * to info. end consumes the state whether it succeeds or not; abort releases it. */
+typedef struct aw_stream_kind {
+  const char *kind;
+  aw_status (*begin)(void **state, const char *label, const cJSON *options, aw_error *err);
+  aw_status (*feed)(void *state, const void *data, size_t n, aw_error *err);
+  aw_status (*end)(void *state, void **obj, const char **type, void (**free_fn)(void *), cJSON *info, aw_error *err);
+  void (*abort)(void *state);
+  const char *summary;
+} aw_stream_kind;
+
+const aw_stream_kind *const *aw_stream_kinds(size_t *n);
+const aw_stream_kind *aw_stream_kind_find(const char *kind);
+const aw_input_kind *aw_input_kind_find(const char *kind);
+
+/* Streamed kinds */
+extern const aw_stream_kind aw_stream_csv;
+
+/* Generated kinds */
+aw_status aw_input_synth_generate(aw_ws *ws, const aw_spec_input *in, uint64_t seed, const aw_progress *progress,
+                                  cJSON *info, aw_error *err);
+
+/* Steps */
+aw_status aw_step_summary(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
+aw_status aw_step_diagnose(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
+
+/* Helper for steps: the table named by the step's input (error naming the step when missing). */
+const aw_table *aw_step_input_table(aw_step_ctx *ctx, aw_error *err);
+
+#endif

@@ -1,0 +1,51 @@
+/* registry.c - what a spec can name: streamed input kinds, generated input kinds, step ops. */
+#include "internal/registry.h"
+
+#include <string.h>
+
+static const aw_stream_kind *const stream_kinds[] = {
+    &aw_stream_csv,
+};
+
+static const aw_input_kind input_kinds[] = {
+    {"csv", NULL, "wide CSV: timestamp,<series>..."},
+    {"synth", aw_input_synth_generate, "synthetic load, faults, telemetry and labels (Allam et al.)"},
+};
+
+static const aw_step_def steps[] = {
+    {"summary", aw_step_summary, "per-series statistics (count, missing, min, max, mean, std) and time range"},
+    {"diagnose", aw_step_diagnose, "DTW among replicas (ADS): distance matrix, scores, the suspect replica and its margin"},
+};
+
+const aw_stream_kind *const *aw_stream_kinds(size_t *n) {
+  *n = sizeof stream_kinds / sizeof stream_kinds[0];
+  return stream_kinds;
+}
+
+const aw_stream_kind *aw_stream_kind_find(const char *kind) {
+  for (size_t i = 0; i < sizeof stream_kinds / sizeof stream_kinds[0]; i++)
+    if (strcmp(stream_kinds[i]->kind, kind) == 0) return stream_kinds[i];
+  return NULL;
+}
+
+const aw_input_kind *aw_input_kinds_list(size_t *n) {
+  *n = sizeof input_kinds / sizeof input_kinds[0];
+  return input_kinds;
+}
+
+const aw_input_kind *aw_input_kind_find(const char *kind) {
+  for (size_t i = 0; i < sizeof input_kinds / sizeof input_kinds[0]; i++)
+    if (strcmp(input_kinds[i].kind, kind) == 0) return &input_kinds[i];
+  return NULL;
+}
+
+const aw_step_def *aw_steps_find(const char *op) {
+  for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+    if (strcmp(steps[i].op, op) == 0) return &steps[i];
+  return NULL;
+}
+
+const aw_step_def *aw_steps_list(size_t *n) {
+  *n = sizeof steps / sizeof steps[0];
+  return steps;
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Assembles the static site in build/web/: the page (web/), the worker and API (wasm/), the
+# Emscripten module (build/wasm/), uPlot from node_modules (not committed), and the examples.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=build/web
+rm -rf "$out.tmp"
+mkdir -p "$out.tmp/vendor" "$out.tmp/examples"
+cp -r web/. "$out.tmp/"
+cp wasm/worker.js wasm/api.js "$out.tmp/"
+cp build/wasm/aw_core.mjs build/wasm/aw_core.wasm "$out.tmp/"
+cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css "$out.tmp/vendor/"
+cp node_modules/uplot/LICENSE "$out.tmp/vendor/uPlot.LICENSE" 2>/dev/null || true
+if compgen -G "examples/*" >/dev/null; then cp -r examples/. "$out.tmp/examples/"; fi
+# an index of the examples for the page's "Load example" menu
+node -e '
+  const fs = require("fs");
+  const dir = process.argv[1];
+  const list = fs.readdirSync(dir).filter((f) => f.endsWith(".json") && f !== "index.json").sort().map((f) => {
+    const s = JSON.parse(fs.readFileSync(dir + "/" + f, "utf8"));
+    return { file: f, title: s.title || f, description: s.description || "" };
+  });
+  fs.writeFileSync(dir + "/index.json", JSON.stringify(list, null, 1));
+' "$out.tmp/examples"
+rm -rf "$out"
+mv "$out.tmp" "$out"
+echo "web: $(du -sh "$out" | cut -f1) in $out"
