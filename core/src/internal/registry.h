@@ -23,6 +23,7 @@ const aw_input_kind *aw_input_kind_find(const char *kind);
 
 /* Streamed kinds */
 extern const aw_stream_kind aw_stream_csv;
+extern const aw_stream_kind aw_stream_log;
 
 /* Generated kinds */
 aw_status aw_input_synth_generate(aw_ws *ws, const aw_spec_input *in, uint64_t seed, const aw_progress *progress,
@@ -30,6 +31,9 @@ aw_status aw_input_synth_generate(aw_ws *ws, const aw_spec_input *in, uint64_t s
 
 /* Steps */
 aw_status aw_step_summary(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
+aw_status aw_step_templates(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
+aw_status aw_step_log_lines(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
+aw_status aw_step_log_params(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
 aw_status aw_step_pot(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
 aw_status aw_step_evaluate(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
 aw_status aw_step_diagnose(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
