@@ -19,6 +19,51 @@ void aw_logs_free(aw_logs *l) {
   AW_FREE(l);
 }
 
+aw_logs *aw_logs_new(const aw_drain_opts *opts, aw_error *err) {
+  aw_logs *l = (aw_logs *)AW_CALLOC(1, sizeof *l);
+  if (!l) {
+    aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+    return NULL;
+  }
+  l->drain = aw_drain_new(opts, err);
+  if (!l->drain) {
+    AW_FREE(l);
+    return NULL;
+  }
+  return l;
+}
+
+static aw_status logs_reserve(aw_logs *l, size_t need, aw_error *err) {
+  if (need <= l->cap) return AW_OK;
+  size_t cap = l->cap ? l->cap : 4096;
+  while (cap < need) cap *= 2;
+  double *t = (double *)AW_REALLOC(l->time, cap * sizeof(double));
+  if (t) l->time = t;
+  uint32_t *c = (uint32_t *)AW_REALLOC(l->cluster, cap * sizeof(uint32_t));
+  if (c) l->cluster = c;
+  uint64_t *ln = (uint64_t *)AW_REALLOC(l->line, cap * sizeof(uint64_t));
+  if (ln) l->line = ln;
+  uint64_t *of = (uint64_t *)AW_REALLOC(l->offset, cap * sizeof(uint64_t));
+  if (of) l->offset = of;
+  if (!t || !c || !ln || !of) return aw_error_set(err, AW_ERR_NOMEM, "out of memory (%zu lines)", need);
+  l->cap = cap;
+  return AW_OK;
+}
+
+aw_status aw_logs_add(aw_logs *l, const char *msg, size_t len, double time, uint64_t line, uint64_t offset,
+                      aw_error *err) {
+  aw_status st = logs_reserve(l, l->n + 1, err);
+  if (st) return st;
+  aw_drain_result r;
+  if ((st = aw_drain_add(l->drain, msg, len, &r, err))) return st;
+  l->time[l->n] = time;
+  l->cluster[l->n] = r.cluster_id;
+  l->line[l->n] = line;
+  l->offset[l->n] = offset;
+  l->n++;
+  return AW_OK;
+}
+
 typedef struct log_state {
   aw_logs *logs;
   aw_drain_stream *stream;
@@ -58,20 +103,8 @@ static aw_status drain_out(log_state *s, aw_error *err) {
     return aw_error_at(err, AW_ERR_LIMIT, s->label, aw_drain_stream_lines(s->stream)[0], 0,
                        "more than %llu lines: raise max_lines or load a part of the log",
                        (unsigned long long)s->max_lines);
-  if (l->n + k > l->cap) {
-    size_t cap = l->cap ? l->cap : 4096;
-    while (cap < l->n + k) cap *= 2;
-    double *t = (double *)AW_REALLOC(l->time, cap * sizeof(double));
-    if (t) l->time = t;
-    uint32_t *c = (uint32_t *)AW_REALLOC(l->cluster, cap * sizeof(uint32_t));
-    if (c) l->cluster = c;
-    uint64_t *ln = (uint64_t *)AW_REALLOC(l->line, cap * sizeof(uint64_t));
-    if (ln) l->line = ln;
-    uint64_t *of = (uint64_t *)AW_REALLOC(l->offset, cap * sizeof(uint64_t));
-    if (of) l->offset = of;
-    if (!t || !c || !ln || !of) return aw_error_set(err, AW_ERR_NOMEM, "out of memory (%zu lines)", l->n + k);
-    l->cap = cap;
-  }
+  aw_status st = logs_reserve(l, l->n + k, err);
+  if (st) return st;
   memcpy(l->time + l->n, aw_drain_stream_times(s->stream), k * sizeof(double));
   memcpy(l->cluster + l->n, aw_drain_stream_clusters(s->stream), k * sizeof(uint32_t));
   memcpy(l->line + l->n, aw_drain_stream_lines(s->stream), k * sizeof(uint64_t));

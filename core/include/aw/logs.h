@@ -21,6 +21,11 @@ typedef struct aw_logs {
 
 #define AW_LOGS_TYPE "logs"
 
+/* An empty log around a new Drain parser (opts may be NULL: logpai's defaults). */
+aw_logs *aw_logs_new(const aw_drain_opts *opts, aw_error *err);
+/* Parses one message with the log's Drain and records the line. */
+aw_status aw_logs_add(aw_logs *l, const char *msg, size_t len, double time, uint64_t line, uint64_t offset,
+                      aw_error *err);
 void aw_logs_free(aw_logs *l);
 
 #endif
