@@ -139,6 +139,7 @@ wasm: $(B)/wasm/aw_core.mjs $(B)/wasm/aw.cjs $(WASM_TESTS)
 
 # ---------------------------------------------------------------- web
 WEB_SRC := $(wildcard web/*) 
+WEB_SRC += $(wildcard web/*/*)
 EXAMPLES := $(wildcard examples/*)
 .PHONY: web
 web: $(B)/web/.ok

@@ -227,6 +227,13 @@ export class Workbench {
     return this._job(() => this._request({ type: 'objects' }));
   }
 
+  // Describes the head of a CSV (first bytes of a file): separator and, per column, its first
+  // value, whether it reads as a time (and in which format), and whether it holds numbers or text.
+  sniff(bytes) {
+    const copy = bytes instanceof Uint8Array ? bytes.slice(0, 1 << 20) : new Uint8Array(bytes).slice(0, 1 << 20);
+    return this._job(() => this._request({ type: 'sniff', data: copy.buffer }, { transfer: [copy.buffer] }));
+  }
+
   // Bytes of the engine's WASM memory (it only grows).
   memory() {
     return this._job(() => this._request({ type: 'memory' }));

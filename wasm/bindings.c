@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aw/csv.h"
 #include "aw/series.h"
 #include "aw/spec.h"
 #include "aw/workspace.h"
@@ -276,4 +277,130 @@ EMSCRIPTEN_KEEPALIVE int awb_downsample(awb *b, const char *name, int col, doubl
   size_t i0, i1;
   time_range(t, t0, t1, &i0, &i1);
   return (int)aw_downsample_minmax(aw_table_time(t), aw_table_column(t, (size_t)col), i0, i1, (size_t)buckets, xs, ys);
+}
+
+/* ---- sniffing the head of a CSV (the page routes files and proposes a time column) ----
+ * Reads the first records of p[0..n) (the head of a file; the last, possibly cut, line is
+ * ignored) and describes each column: its first value, whether that value reads as a time
+ * (format) and whether it is epoch-like (a number >= 1e8), how many sampled values are numbers
+ * and how many text, and whether the column is mostly numbers or mostly text. Returns JSON
+ *   {sep, records, columns: [{name, sample, time, epoch_like, number, text, numbers, texts}]}. */
+#define SNIFF_RECORDS 40
+#define SNIFF_COLS 4096
+
+typedef struct sniff_col {
+  char sample[96];
+  int have_sample, time_fmt, epoch_like, numbers, texts;
+} sniff_col;
+
+typedef struct sniff_state {
+  cJSON *names;
+  sniff_col *cols;
+  size_t ncols;
+  size_t records;
+} sniff_state;
+
+static aw_status sniff_record(void *ud, const aw_csv_record *rec, aw_error *err) {
+  (void)err;
+  sniff_state *s = (sniff_state *)ud;
+  if (rec->is_header) {
+    s->ncols = rec->nfields < SNIFF_COLS ? rec->nfields : SNIFF_COLS;
+    for (size_t j = 0; j < s->ncols; j++) {
+      char buf[256];
+      size_t k = rec->fields[j].n < sizeof buf - 1 ? rec->fields[j].n : sizeof buf - 1;
+      memcpy(buf, rec->fields[j].p, k);
+      buf[k] = 0;
+      cJSON_AddItemToArray(s->names, cJSON_CreateString(buf));
+    }
+    return AW_OK;
+  }
+  if (s->records >= SNIFF_RECORDS) return AW_ERR_CANCELLED; /* enough: stop reading */
+  s->records++;
+  for (size_t j = 0; j < s->ncols && j < rec->nfields; j++) {
+    sniff_col *c = &s->cols[j];
+    const char *p = rec->fields[j].p;
+    size_t len = rec->fields[j].n;
+    double v;
+    int kind = aw_parse_cell(p, len, &v);
+    if (kind == 1) c->numbers++;
+    else if (kind == 0) c->texts++;
+    if (!c->have_sample && kind != 2) {
+      c->have_sample = 1;
+      size_t k = len < sizeof c->sample - 1 ? len : sizeof c->sample - 1;
+      memcpy(c->sample, p, k);
+      c->sample[k] = 0;
+      aw_time_format f = AW_TIME_UNKNOWN;
+      double t;
+      if (aw_parse_time(p, len, AW_TIME_UNKNOWN, &t, &f)) c->time_fmt = (int)f;
+      c->epoch_like = kind == 1 && v >= 1e8;
+    }
+  }
+  return AW_OK;
+}
+
+static void sniff_reject(void *ud, uint64_t line, const char *reason) {
+  (void)ud;
+  (void)line;
+  (void)reason;
+}
+
+EMSCRIPTEN_KEEPALIVE char *awb_sniff_csv(awb *b, const char *data, size_t n) {
+  aw_error_clear(&b->err);
+  /* only whole lines: the head may end inside a record */
+  size_t end = n;
+  while (end > 0 && data[end - 1] != '\n') end--;
+  if (end == 0) end = n;
+  sniff_state s;
+  memset(&s, 0, sizeof s);
+  s.names = cJSON_CreateArray();
+  s.cols = (sniff_col *)calloc(SNIFF_COLS, sizeof *s.cols);
+  aw_csv_opts o;
+  aw_csv_opts_default(&o);
+  o.name = "head";
+  o.allow_ragged = 1;
+  aw_csv *c = s.cols && s.names ? aw_csv_new(&o, sniff_record, sniff_reject, &s, &b->err) : NULL;
+  if (!c) {
+    if (!b->err.code) aw_error_set(&b->err, AW_ERR_NOMEM, "out of memory");
+    keep_error(b);
+    cJSON_Delete(s.names);
+    free(s.cols);
+    return NULL;
+  }
+  aw_status st = aw_csv_feed(c, data, end, &b->err);
+  if (!st) st = aw_csv_finish(c, &b->err);
+  if (st == AW_ERR_CANCELLED) st = AW_OK;
+  char sep = aw_csv_get_stats(c)->sep;
+  aw_csv_free(c);
+  if (st) {
+    keep_error(b);
+    cJSON_Delete(s.names);
+    free(s.cols);
+    return NULL;
+  }
+  cJSON *d = cJSON_CreateObject();
+  char sepstr[2] = {sep ? sep : ',', 0};
+  cJSON_AddStringToObject(d, "sep", sepstr);
+  aw_json_add_number(d, "records", (double)s.records);
+  cJSON *cols = cJSON_AddArrayToObject(d, "columns");
+  for (size_t j = 0; j < s.ncols; j++) {
+    sniff_col *sc = &s.cols[j];
+    cJSON *o2 = cJSON_CreateObject();
+    cJSON_AddItemToObject(o2, "name", cJSON_Duplicate(cJSON_GetArrayItem(s.names, (int)j), 0));
+    cJSON_AddStringToObject(o2, "sample", sc->sample);
+    if (sc->time_fmt) cJSON_AddStringToObject(o2, "time", aw_time_format_name((aw_time_format)sc->time_fmt));
+    else cJSON_AddNullToObject(o2, "time");
+    cJSON_AddBoolToObject(o2, "epoch_like", sc->epoch_like);
+    /* a column is numeric or text by the majority of its sampled values (one bad cell does not
+       turn a series into labels) */
+    cJSON_AddBoolToObject(o2, "number", sc->numbers > 0 && sc->numbers >= 4 * sc->texts);
+    cJSON_AddBoolToObject(o2, "text", sc->texts > 0 && sc->texts >= 4 * sc->numbers);
+    aw_json_add_number(o2, "numbers", sc->numbers);
+    aw_json_add_number(o2, "texts", sc->texts);
+    cJSON_AddItemToArray(cols, o2);
+  }
+  cJSON_Delete(s.names);
+  free(s.cols);
+  char *out = dup_json(d);
+  cJSON_Delete(d);
+  return out;
 }
