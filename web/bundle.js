@@ -290,22 +290,21 @@ function checksumOk(h) {
   return sum === octal(h, 148, 8);
 }
 function paxRecords(bytes) {
+  // "<len> <key>=<value>\n" records; <len> counts bytes (UTF-8), so parse on bytes
   const out = {};
-  const s = utf8.decode(bytes);
   let i = 0;
-  while (i < s.length) {
-    const sp = s.indexOf(' ', i);
-    if (sp < 0) break;
-    const len = parseInt(s.slice(i, sp), 10);
-    if (!(len > 0)) break;
-    const rec = s.slice(sp + 1, i + len - 1);
+  while (i < bytes.length) {
+    let sp = i;
+    while (sp < bytes.length && bytes[sp] !== 0x20) sp++;
+    const len = parseInt(latin1.decode(bytes.subarray(i, sp)), 10);
+    if (!(len > 0) || i + len > bytes.length) break;
+    const rec = utf8.decode(bytes.subarray(sp + 1, i + len - 1));
     const eq = rec.indexOf('=');
     if (eq > 0) out[rec.slice(0, eq)] = rec.slice(eq + 1);
     i += len;
   }
   return out;
 }
-
 // Pulls the entries of a tar stream one by one. After next() returns an entry, the reader is at
 // its first data byte; the caller may read up to `size` bytes, and the next call skips the rest.
 class TarCursor {
@@ -493,6 +492,9 @@ export async function buildZip(files) {
   const central = [];
   let offset = 0;
   const enc = new TextEncoder();
+  const now = new Date();
+  const dosTime = (now.getHours() << 11) | (now.getMinutes() << 5) | (now.getSeconds() >> 1);
+  const dosDate = ((Math.max(1980, now.getFullYear()) - 1980) << 9) | ((now.getMonth() + 1) << 5) | now.getDate();
   for (const f of files) {
     const name = enc.encode(f.path);
     const local = new Uint8Array(30 + name.length);
@@ -501,6 +503,9 @@ export async function buildZip(files) {
     dv.setUint16(4, 20, true);
     dv.setUint16(6, 0x0808, true); // data descriptor + UTF-8 names
     dv.setUint16(8, 8, true);
+    dv.setUint16(10, dosTime, true);
+    dv.setUint16(12, dosDate, true);
+    dv.setUint16(26, name.length, true);
     local.set(name, 30);
     parts.push(local);
     const start = offset;
@@ -540,6 +545,8 @@ export async function buildZip(files) {
     dv.setUint16(6, 20, true);
     dv.setUint16(8, 0x0808, true);
     dv.setUint16(10, 8, true);
+    dv.setUint16(12, dosTime, true);
+    dv.setUint16(14, dosDate, true);
     dv.setUint32(16, c.crc, true);
     dv.setUint32(20, c.csize, true);
     dv.setUint32(24, c.usize, true);

@@ -87,7 +87,7 @@ export function csvPlan(sniff, forced) {
   const numeric = rest.filter((c) => c.number && !c.text);
   const textual = rest.filter((c) => c.text);
   const valueNamed = rest.find((c) => ['value', '_value', 'val', 'y'].includes(norm(c.name)) && c.number);
-  const long = forced === 'csv_long' || (!forced && textual.length >= 1 && (numeric.length === 1 || (valueNamed && numeric.length <= 2)) && rest.length <= 64);
+  const long = forced === 'csv_long' || (!forced && timeCol && textual.length >= 1 && (numeric.length === 1 || (valueNamed && numeric.length <= 2)) && rest.length <= 64);
   if (long) {
     const value = valueNamed || numeric[numeric.length - 1];
     if (value) options.value_column = value.name;
