@@ -5,10 +5,18 @@
 
 static const aw_stream_kind *const stream_kinds[] = {
     &aw_stream_csv,
+    &aw_stream_csv_long,
+    &aw_stream_prom_json,
+    &aw_stream_windows,
+    &aw_stream_fis,
 };
 
 static const aw_input_kind input_kinds[] = {
     {"csv", NULL, "wide CSV: timestamp,<series>..."},
+    {"csv_long", NULL, "long CSV: timestamp,series,value or timestamp,metric,labels...,value"},
+    {"prom_json", NULL, "Prometheus HTTP API range-query JSON (resultType matrix)"},
+    {"windows", NULL, "label windows: CSV start,end[,type,target], NAB JSON, IBM anomaly_windows.csv, Nezha fault list"},
+    {"fis", NULL, "AWS FIS experiment records -> label windows"},
 };
 
 static const aw_step_def steps[] = {
