@@ -17,6 +17,7 @@ static const aw_input_kind input_kinds[] = {
     {"prom_json", NULL, "Prometheus HTTP API range-query JSON (resultType matrix)"},
     {"windows", NULL, "label windows: CSV start,end[,type,target], NAB JSON, IBM anomaly_windows.csv, Nezha fault list"},
     {"fis", NULL, "AWS FIS experiment records -> label windows"},
+    {"synth", aw_input_synth_generate, "synthetic load, faults, telemetry and labels (Allam et al.)"},
 };
 
 static const aw_step_def steps[] = {

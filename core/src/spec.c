@@ -241,6 +241,12 @@ static int valid_name(const char *s) {
   return 1;
 }
 
+/* 1 when ref is `name` or `name.<part>`. */
+static int names_object(const char *name, const char *ref) {
+  size_t n = strlen(name);
+  return strncmp(name, ref, n) == 0 && (ref[n] == '\0' || (ref[n] == '.' && ref[n + 1] != '\0'));
+}
+
 static aw_status parse_inputs(aw_spec *s, const cJSON *arr, aw_error *err) {
   if (!arr) return AW_OK;
   if (!cJSON_IsArray(arr)) return bad(err, "inputs", NULL, "an array", arr);
@@ -321,10 +327,11 @@ static aw_status parse_steps(aw_spec *s, const cJSON *arr, aw_error *err) {
       if (strcmp(s->steps[k].id, sp->id) == 0)
         return aw_error_set(err, AW_ERR_RANGE, "%s.id: \"%s\" is used by steps[%zu] too", path, sp->id, k);
     if (sp->input) {
-      /* a step reads an input or an earlier step's output */
+      /* a step reads an input or an earlier step's output, or a part of one ("<name>.<part>", e.g.
+       * the load series a generated input makes beside its table) */
       int found = 0;
-      for (size_t k = 0; k < s->ninputs && !found; k++) found = strcmp(s->inputs[k].name, sp->input) == 0;
-      for (size_t k = 0; k < i && !found; k++) found = strcmp(s->steps[k].id, sp->input) == 0;
+      for (size_t k = 0; k < s->ninputs && !found; k++) found = names_object(s->inputs[k].name, sp->input);
+      for (size_t k = 0; k < i && !found; k++) found = names_object(s->steps[k].id, sp->input);
       if (!found)
         return aw_error_set(err, AW_ERR_NOTFOUND, "%s.input: \"%.64s\" is neither an input nor an earlier step", path,
                             sp->input);

@@ -15,7 +15,8 @@
  *                 { "name": "load", "kind": "synth", "params": { … } } ],
  *     "steps": [ { "id": "stats",        unique, same syntax as input names
  *                  "op": "summary",      see aw_steps_list()
- *                  "input": "metrics",   optional: an input name or an earlier step id
+ *                  "input": "metrics",   optional: an input name or an earlier step id, or a
+ *                                        part of one: "<name>.<part>" (e.g. "sock.load")
  *                  "params": { … } } ],  optional: op-specific, validated by the op
  *     "view": { … } }                    optional, free-form: the page's view state
  *

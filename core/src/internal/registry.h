@@ -28,6 +28,10 @@ extern const aw_stream_kind aw_stream_prom_json;  /* input_prom.c */
 extern const aw_stream_kind aw_stream_windows;    /* input_windows.c */
 extern const aw_stream_kind aw_stream_fis;        /* input_windows.c */
 
+/* Generated kinds */
+aw_status aw_input_synth_generate(aw_ws *ws, const aw_spec_input *in, uint64_t seed, const aw_progress *progress,
+                                  cJSON *info, aw_error *err);
+
 /* Steps */
 aw_status aw_step_summary(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
 
