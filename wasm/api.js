@@ -234,6 +234,11 @@ export class Workbench {
     return this._job(() => this._request({ type: 'sniff', data: copy.buffer }, { transfer: [copy.buffer] }));
   }
 
+  // Periodogram (reduced to `points` bins) and dominant periods of a table column.
+  periodogram(name, column, { dt = 0, points = 1024, signal, onProgress } = {}) {
+    return this._guarded({ type: 'periodogram', name, column, dt, points }, onProgress, signal);
+  }
+
   // Bytes of the engine's WASM memory (it only grows).
   memory() {
     return this._job(() => this._request({ type: 'memory' }));

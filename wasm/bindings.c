@@ -12,6 +12,7 @@
 
 #include "aw/csv.h"
 #include "aw/series.h"
+#include "aw/spectral.h"
 #include "aw/spec.h"
 #include "aw/workspace.h"
 
@@ -400,6 +401,84 @@ EMSCRIPTEN_KEEPALIVE char *awb_sniff_csv(awb *b, const char *data, size_t n) {
   }
   cJSON_Delete(s.names);
   free(s.cols);
+  char *out = dup_json(d);
+  cJSON_Delete(d);
+  return out;
+}
+
+/* ---- spectrum of a table column (the Synthesis view) ----
+ * The periodogram (linear detrend) of column `col` of table `name`, sampled every dt seconds
+ * (dt <= 0: the median spacing of the time column), reduced to at most `points` bins (the maximum
+ * per group of consecutive bins, so peaks survive), and its dominant periods. JSON:
+ *   {dt, n_used, nfft, n_filled, mean_square, freq: [...], power: [...], periods: [{period,
+ *    amplitude, strength, snr}]} */
+EMSCRIPTEN_KEEPALIVE char *awb_periodogram(awb *b, const char *name, int col, double dt, int points) {
+  aw_error_clear(&b->err);
+  const aw_table *t = aw_ws_get_table(b->ws, name);
+  if (!t || col < 0 || (size_t)col >= aw_table_cols(t)) {
+    aw_error_set(&b->err, AW_ERR_NOTFOUND, "no column %d in table \"%s\"", col, name);
+    keep_error(b);
+    return NULL;
+  }
+  size_t n = aw_table_rows(t);
+  const double *tm = aw_table_time(t);
+  if (dt <= 0) {
+    dt = 1;
+    if (tm && n > 2) {
+      /* median spacing of up to 1001 gaps from the start: robust to a missing row */
+      size_t m = n - 1 < 1001 ? n - 1 : 1001;
+      double *g = (double *)malloc(m * sizeof *g);
+      if (g) {
+        for (size_t i = 0; i < m; i++) g[i] = tm[i + 1] - tm[i];
+        for (size_t i = 1; i < m; i++)
+          for (size_t j = i; j > 0 && g[j - 1] > g[j]; j--) {
+            double x = g[j];
+            g[j] = g[j - 1];
+            g[j - 1] = x;
+          }
+        if (g[m / 2] > 0) dt = g[m / 2];
+        free(g);
+      }
+    }
+  }
+  aw_periodogram *pg = NULL;
+  aw_period per[8];
+  size_t np = 0;
+  aw_status st = aw_periodogram_compute(aw_table_column(t, (size_t)col), n, dt, AW_DETREND_LINEAR, &pg, &b->err);
+  if (!st) st = aw_dominant_periods(aw_table_column(t, (size_t)col), n, dt, NULL, per, 8, &np, &b->err);
+  if (st) {
+    aw_periodogram_free(pg);
+    keep_error(b);
+    return NULL;
+  }
+  if (points < 16) points = 16;
+  cJSON *d = cJSON_CreateObject();
+  aw_json_add_number(d, "dt", dt);
+  aw_json_add_number(d, "n_used", (double)pg->n_used);
+  aw_json_add_number(d, "nfft", (double)pg->nfft);
+  aw_json_add_number(d, "n_filled", (double)pg->n_filled);
+  aw_json_add_number(d, "mean_square", pg->mean_square);
+  cJSON *fa = cJSON_AddArrayToObject(d, "freq"), *pa = cJSON_AddArrayToObject(d, "power");
+  size_t nb = pg->nfreq > 1 ? pg->nfreq - 1 : 0; /* bin 0 (the mean) is left out */
+  size_t groups = nb < (size_t)points ? nb : (size_t)points;
+  for (size_t g = 0; g < groups; g++) {
+    size_t lo = 1 + g * nb / groups, hi = 1 + (g + 1) * nb / groups;
+    size_t best = lo;
+    for (size_t k = lo; k < hi; k++)
+      if (pg->power[k] > pg->power[best]) best = k;
+    cJSON_AddItemToArray(fa, cJSON_CreateNumber(pg->freq[best]));
+    cJSON_AddItemToArray(pa, cJSON_CreateNumber(pg->power[best]));
+  }
+  cJSON *pe = cJSON_AddArrayToObject(d, "periods");
+  for (size_t i = 0; i < np; i++) {
+    cJSON *o = cJSON_CreateObject();
+    aw_json_add_number(o, "period", per[i].period);
+    aw_json_add_number(o, "amplitude", per[i].amplitude);
+    aw_json_add_number(o, "strength", per[i].strength);
+    aw_json_add_number(o, "snr", per[i].snr);
+    cJSON_AddItemToArray(pe, o);
+  }
+  aw_periodogram_free(pg);
   char *out = dup_json(d);
   cJSON_Delete(d);
   return out;

@@ -14,6 +14,7 @@
 //   {id, type:'remove', name}                           -> result {}
 //   {id, type:'sniff', data:ArrayBuffer}             -> result {sep, records, columns:[{name, sample, time,
 //                                                          epoch_like, number, text}]}  (the head of a CSV)
+//   {id, type:'periodogram', name, column, dt, points} -> result {dt, freq, power, periods:[...], ...}
 //   {id, type:'memory'}                                 -> result {heap}  (bytes of WASM memory)
 //   {id, type:'columns', name, columns:[i...], time}    -> result {time: Float64Array|null, columns: [Float64Array]}
 //   {id, type:'downsample', name, columns:[i...], t0, t1, buckets}
@@ -165,6 +166,9 @@ const handlers = {
     } finally {
       M._free(p);
     }
+  },
+  periodogram(m) {
+    return takeJson(withStrings([m.name], (n) => M._awb_periodogram(ctx, n, m.column, m.dt || 0, m.points || 1024)));
   },
   memory() {
     return { heap: M.HEAPU8.length };

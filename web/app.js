@@ -112,7 +112,8 @@ function specInput(name) {
 // entry of a bundle ({size, chunks()}).
 async function loadInput({ name, kind, source, label, path, options, size }, signal, onProgress) {
   const opts = { ...(options || {}) };
-  if (kind === 'csv' || kind === 'csv_long') Object.assign(opts, { max_cells: LOAD_MAX_CELLS, overview_on_limit: kind === 'csv' });
+  if (kind === 'csv') Object.assign(opts, { max_cells: LOAD_MAX_CELLS, overview_on_limit: true });
+  if (kind === 'csv_long' && opts.max_cells === undefined) opts.max_cells = LOAD_MAX_CELLS;
   const src = source.chunks ? source.chunks() : source;
   const info = await app.wb.load(name, kind, src, { label: path || label, options: opts, onProgress, signal, size: size !== undefined ? size : source.size });
   info.kind = info.kind || kind;
@@ -164,12 +165,29 @@ async function loadFiles(files, asKind = 'auto') {
           problems.push({ ...e, file: e.file || item.path, message: e.message });
         }
       }
-      if (problems.length) showError($('#load-error'), { message: problems.map((p) => fmtError(p)).join('\n') });
+      if (problems.length) showError($('#load-error'), { message: groupProblems(problems) });
     });
   } catch (e) {
     showError($('#load-error'), e);
   }
   await afterInputsChanged(last);
+}
+
+// Problems of many files, one line per reason ("85 files (a, b, c, ...): reason") so a bundle's
+// skipped logs do not drown the one real error.
+function groupProblems(problems) {
+  const byMsg = new Map();
+  for (const p of problems) {
+    const k = p.line ? fmtError(p) : p.message;
+    if (!byMsg.has(k)) byMsg.set(k, []);
+    byMsg.get(k).push(p);
+  }
+  const lines = [];
+  for (const [msg, ps] of byMsg) {
+    if (ps.length === 1 || ps[0].line) lines.push(ps.length === 1 ? fmtError(ps[0]) : msg);
+    else lines.push(`${ps.length} files (${ps.slice(0, 3).map((p) => p.file).join(', ')}${ps.length > 3 ? ', …' : ''}): ${msg}`);
+  }
+  return lines.join('\n');
 }
 
 function kindSet() {
@@ -221,6 +239,10 @@ async function afterInputsChanged(focus) {
 function renderInputs() {
   const body = clear($('#inputs-body'));
   $('#inputs').hidden = app.spec.inputs.length === 0;
+  const kinds = {};
+  for (const i of app.spec.inputs) kinds[i.kind] = (kinds[i.kind] || 0) + 1;
+  $('#inputs-table-input').textContent = app.spec.inputs.length > 1
+    ? `${app.spec.inputs.length} inputs (${Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(', ')})` : 'input';
   for (const input of app.spec.inputs) {
     const rec = app.loaded.get(input.name);
     const info = rec ? rec.info : (app.runDoc?.inputs || []).find((i) => i.name === input.name) || {};
@@ -280,6 +302,7 @@ async function loadExampleList() {
     app.examples = list;
     clear(pick);
     for (const x of list) pick.append(el('option', { value: x.file.replace(/\.json$/, ''), text: x.title }));
+    if (list.some((x) => x.file === 'default.json')) pick.value = 'default';
     pick.hidden = list.length < 2;
   } catch {
     app.examples = [];
@@ -385,7 +408,8 @@ async function updateLink() {
     return;
   }
   const frag = await encodeState(currentState());
-  const url = `${location.pathname}${location.search}#${frag}`;
+  // the link stands on its own: no ?example= beside it
+  const url = `${location.pathname}#${frag}`;
   if (location.hash.slice(1) !== frag) history.replaceState(null, '', url);
   app.linkLength = url.length;
 }
@@ -482,8 +506,8 @@ async function restoreWithFiles(files) {
 
 // ---------------------------------------------------------------- steps (views call these)
 // Adds (or replaces, by id) a step in the spec and runs it against the workspace.
-async function runStep(step, { label, keep = true } = {}) {
-  return job(label || `Running ${step.op}`, async (signal, progress) => {
+async function runStep(step, { label, keep = true, quiet = false } = {}) {
+  const work = async (signal, progress) => {
     const r = await app.wb.step(step, app.spec.seed || 0, { signal, onProgress: progress });
     if (keep) {
       const i = app.spec.steps.findIndex((s) => s.id === step.id);
@@ -496,7 +520,9 @@ async function runStep(step, { label, keep = true } = {}) {
       scheduleLink();
     }
     return r.result;
-  });
+  };
+  // quiet: a quick step a view runs as the user browses (no job bar; may run beside a job)
+  return quiet ? work(undefined, undefined) : job(label || `Running ${step.op}`, work);
 }
 
 // ---------------------------------------------------------------- exports
@@ -509,7 +535,7 @@ async function exportWhat(what) {
       download(new Blob([JSON.stringify(spec, null, 2) + '\n'], { type: 'application/json' }), `${name}.spec.json`);
     } else if (what === 'results-json') {
       const doc = await fullResults();
-      download(new Blob([doc.text], { type: 'application/json' }), `${name}.results.json`);
+      download(new Blob([doc.text + '\n'], { type: 'application/json' }), `${name}.results.json`);
     } else if (what === 'results-csv') {
       const v = app.views.get(app.current);
       const rows = v.resultRows ? await v.resultRows() : null;
@@ -525,7 +551,7 @@ async function exportWhat(what) {
       const doc = await fullResults();
       const files = [
         { path: 'spec.json', data: JSON.stringify(spec, null, 2) + '\n' },
-        { path: 'results.json', data: doc.text },
+        { path: 'results.json', data: doc.text + '\n' }, // as aw run writes it
       ];
       if (what === 'bundle-inputs') {
         for (const input of app.spec.inputs) {
@@ -581,6 +607,7 @@ const shortcuts = [
   ['o', 'open files'],
   ['e', 'load the example'],
   ['/', 'search (series, templates)'],
+  ['n', 'normalise the series shown (Dataset)'],
   ['0', 'reset zoom'],
   ['← →', 'pan the chart'],
   ['+ −', 'zoom in / out'],

@@ -511,8 +511,9 @@ export async function buildZip(files) {
     const start = offset;
     offset += local.length;
     let crc = 0, usize = 0, csize = 0;
-    const src = f.data !== undefined ? [typeof f.data === 'string' ? enc.encode(f.data) : f.data]
-      : f.source.chunks ? f.source.chunks() : blobChunks(f.source);
+    let src = f.data !== undefined ? [typeof f.data === 'string' ? enc.encode(f.data) : f.data]
+      : f.source.chunks ? f.source.chunks() : f.source;
+    if (typeof Blob !== 'undefined' && src instanceof Blob) src = blobChunks(src);
     const counted = (async function* () {
       for await (const c of src) {
         crc = crc32(c, crc);

@@ -26,7 +26,7 @@ export class SeriesChart {
   // fetch(t0, t1, buckets) -> Promise<{x: Float64Array, y: Float64Array[]}>
   // bands: [{start, end, color}]; hlines: [{y, color, label}]; marks: Float64Array of x values
   constructor(container, { names, colors, fetch, data, timeAxis = true, height = 360, bands = [], hlines = [], marks = null,
-    yLabel = '', xLabel = '', logY = false, paths = null, onSelect = null, widths = null, dashes = null } = {}) {
+    yLabel = '', xLabel = '', logY = false, logX = false, paths = null, onSelect = null, widths = null, dashes = null } = {}) {
     this.container = container;
     this.names = names;
     this.fetchData = fetch || (async () => data);
@@ -44,7 +44,7 @@ export class SeriesChart {
     const opts = {
       width,
       height,
-      scales: { x: { time: timeAxis }, y: logY ? { distr: 3 } : {} },
+      scales: { x: logX ? { time: false, distr: 3, log: 10 } : { time: timeAxis }, y: logY ? { distr: 3, log: 10 } : {} },
       // times are shown in UTC, as the engine stores them
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'),
       cursor: { drag: { x: true, y: false, setScale: true }, focus: { prox: 24 } },

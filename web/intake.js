@@ -36,7 +36,7 @@ const norm = (s) => String(s).trim().toLowerCase();
 // Kind of a JSON file from its first bytes.
 export function jsonKind(head) {
   const t = text(head, 65536);
-  if (/"resultType"\s*:/.test(t)) return 'prom_json';
+  if (/"resultType"\s*:/.test(t) || /^\s*\{\s*"status"\s*:\s*"(success|error)"/.test(t)) return 'prom_json';
   if (/"inject_time"\s*:/.test(t) || /"inject_pod"\s*:/.test(t)) return 'windows';
   if (/^\s*\{\s*"[^"]*\.csv"\s*:\s*\[/.test(t)) return 'windows'; // NAB combined_windows.json
   if (/"version"\s*:/.test(t) && /"(inputs|steps)"\s*:/.test(t)) return 'spec';
@@ -87,7 +87,10 @@ export function csvPlan(sniff, forced) {
   const numeric = rest.filter((c) => c.number && !c.text);
   const textual = rest.filter((c) => c.text);
   const valueNamed = rest.find((c) => ['value', '_value', 'val', 'y'].includes(norm(c.name)) && c.number);
-  const long = forced === 'csv_long' || (!forced && timeCol && textual.length >= 1 && (numeric.length === 1 || (valueNamed && numeric.length <= 2)) && rest.length <= 64);
+  // long: a value column and series/label columns of text, one of them named like a series name
+  const seriesNamed = textual.some((c) => ['series', 'metric', '__name__', 'name', 'metric_name'].includes(norm(c.name)));
+  const long = forced === 'csv_long' || (!forced && timeCol && textual.length >= 1 && (valueNamed || seriesNamed) &&
+    (numeric.length === 1 || (valueNamed && numeric.length <= 2)) && rest.length <= 64);
   if (long) {
     const value = valueNamed || numeric[numeric.length - 1];
     if (value) options.value_column = value.name;
@@ -154,7 +157,7 @@ export async function planFiles(sources, { asKind = 'auto', sniff, kinds = new S
     if (!forced && isDocPath(p)) continue;
     const e = ext(p);
     let kind = forced, options = {};
-    if (forced === 'log' || (!forced && isLogPath(p) && e !== 'json' && !(e === 'csv' && !/\.log/.test(p) && !/(^|\/)logs?\//.test(p)))) {
+    if (forced === 'log' || (!forced && isLogPath(p) && e !== 'json')) {
       kind = logKind || null;
       if (!kind) { skipped.push({ file: p, message: 'log files need the Drain log input kind, which this engine does not have yet' }); continue; }
       if (forced === 'log') kind = logKind || 'log';

@@ -26,6 +26,20 @@ export async function windowsOf(ctx, name) {
   return out;
 }
 
+// Runs of non-zero values of a 0/1 column as windows [{start, end, typeIndex}] (a run ends at the
+// time of its last non-zero row).
+export function runsOf(time, v) {
+  const out = [];
+  let open = null;
+  for (let i = 0; i < v.length; i++) {
+    const on = v[i] > 0 || v[i] < 0;
+    if (on && !open) { open = { start: time[i], end: time[i], typeIndex: 0 }; out.push(open); }
+    if (on) open.end = time[i];
+    else open = null;
+  }
+  return out;
+}
+
 // A note saying which engine ops a view needs and which are missing. Returns true if all exist.
 export function opsNote(box, ctx, ops, what) {
   const missing = ops.filter((op) => !ctx.hasOp(op));

@@ -3,7 +3,17 @@
 // bands, and per-series summary statistics (the engine's `summary` op).
 import { SeriesChart } from '../chart.js';
 import { $, el, clear, fmtNum, fmtTime, palette, bandColors } from '../ui.js';
-import { windowsOf } from './common.js';
+import { windowsOf, runsOf } from './common.js';
+
+// A series scaled to 0..1 (NaN stays NaN; a constant series becomes 0.5).
+function scale01(y) {
+  let lo = Infinity, hi = -Infinity;
+  for (const v of y) if (v === v) { if (v < lo) lo = v; if (v > hi) hi = v; }
+  const out = new Float64Array(y.length);
+  const span = hi - lo;
+  for (let i = 0; i < y.length; i++) out[i] = span > 0 ? (y[i] - lo) / span : 0.5;
+  return out;
+}
 
 export default {
   id: 'dataset',
@@ -24,6 +34,7 @@ export default {
       el('section', { class: 'panel chart-panel' },
         el('div', { class: 'chart-tools' },
           el('span', { class: 'muted', text: 'Drag to zoom · double-click to reset · Shift+wheel or ←/→ to pan' }),
+          el('label', { class: 'muted', title: 'Scale each series to 0..1 over the visible range (n)' }, el('input', { type: 'checkbox', id: 'ds-norm' }), ' normalise'),
           el('label', { class: 'muted' }, 'label bands ', el('select', { id: 'ds-labels', 'aria-label': 'Label windows shown as bands' })),
           el('button', { id: 'reset-zoom', text: 'Reset zoom (0)' })),
         el('div', { id: 'chart', class: 'chart' }),
@@ -39,6 +50,7 @@ export default {
     tableSel.addEventListener('change', () => showTable(tableSel.value));
     labelSel.addEventListener('change', async () => { st.labels = labelSel.value; await loadBands(); ctx.scheduleLink(); });
     $('#series-search', root).addEventListener('input', renderSeriesList);
+    $('#ds-norm', root).addEventListener('change', (e) => { st.normalise = e.target.checked; renderChart(); ctx.scheduleLink(); });
     $('#reset-zoom', root).addEventListener('click', () => st.chart && st.chart.resetZoom());
     $('#ds-all', root).addEventListener('click', () => {
       const q = $('#series-search', root).value.trim().toLowerCase();
@@ -103,20 +115,22 @@ export default {
           renderStats();
           ctx.scheduleLink();
         });
-        list.append(el('li', {}, box, el('span', { class: 'swatch', style: { background: palette[i % palette.length] } }), el('label', { for: id, text: c })));
+        list.append(el('li', {}, box, el('span', { class: 'swatch', style: { background: palette[i % palette.length] } }), el('label', { for: id, text: c, title: c })));
       });
       if (shown > 2000) list.append(el('li', { class: 'muted', text: `${shown - 2000} more: narrow the search` }));
     }
 
+    // Only the latest call of an async render draws (the user may click faster than it runs).
+    let statsSeq = 0, chartSeq = 0;
     async function renderStats() {
+      const seq = ++statsSeq;
       const cols = [...st.selected].sort((a, b) => a - b).map((i) => st.table.columns[i]);
-      const body = clear($('#stats tbody', root));
-      st.stats = [];
-      if (!cols.length) return;
       const info = st.table.info || {};
-      const series = info.overview
-        ? (info.stats || []).filter((s) => cols.includes(s.name))
-        : (await ctx.wb.step({ id: 'view-stats', op: 'summary', input: st.table.name, params: { columns: cols } })).result.series;
+      const series = !cols.length ? []
+        : info.overview ? (info.stats || []).filter((s) => cols.includes(s.name))
+          : (await ctx.runStep({ id: 'stats', op: 'summary', input: st.table.name, params: { columns: cols } }, { quiet: true })).series;
+      if (seq !== statsSeq) return;
+      const body = clear($('#stats tbody', root));
       st.stats = series;
       for (const s of series) {
         body.append(el('tr', {}, el('td', { text: s.name }), ...['count', 'missing', 'min', 'max', 'mean', 'std'].map((k) => el('td', { text: fmtNum(s[k]) }))));
@@ -124,6 +138,7 @@ export default {
     }
 
     async function renderChart() {
+      const seq = ++chartSeq;
       const range = st.pending && st.pending.range;
       if (st.chart) st.chart.destroy();
       st.chart = null;
@@ -139,23 +154,36 @@ export default {
         names: cols.map((i) => st.table.columns[i]),
         colors: cols.map((i) => palette[i % palette.length]),
         timeAxis: st.table.has_time,
-        fetch: (t0, t1, buckets) => ctx.wb.downsample(name, cols, { t0, t1, buckets }),
+        fetch: async (t0, t1, buckets) => {
+          const d = await ctx.wb.downsample(name, cols, { t0, t1, buckets });
+          return st.normalise ? { x: d.x, y: d.y.map(scale01) } : d;
+        },
         bands: bandsFor(),
       });
-      await st.chart.load();
-      if (range) { st.chart.setRange(range[0], range[1]); st.pending.range = null; }
+      const chart = st.chart;
+      await chart.load();
+      if (seq !== chartSeq) return; // a newer chart replaced this one
+      if (range) { chart.setRange(range[0], range[1]); if (st.pending) st.pending.range = null; }
       host.dataset.ready = '1';
     }
 
+    // Label windows as bands: coloured by type; those whose target is the shown table (a Nezha
+    // fault on this pod) strong, the others faint.
     function bandsFor() {
-      return st.windows.map((w) => ({ start: w.start, end: w.end, color: bandColors[(w.typeIndex || 0) % bandColors.length] }));
+      const name = st.table ? st.table.name : '';
+      const anyTarget = st.windows.some((w) => w.target && (name === w.target || name.startsWith(w.target) || w.target.startsWith(name)));
+      return st.windows.map((w) => {
+        const mine = !anyTarget || (w.target && (name === w.target || name.startsWith(w.target) || w.target.startsWith(name)));
+        const c = bandColors[(w.typeIndex || 0) % bandColors.length];
+        return { start: w.start, end: w.end, color: mine ? c : c.replace(/[\d.]+\)$/, '0.05)') };
+      });
     }
 
     async function loadBands() {
       st.windows = [];
       if (st.labels) {
         try {
-          st.windows = await windowsOf(ctx, st.labels);
+          st.windows = st.labels.startsWith('column:') ? await columnWindows(st.labels.slice(7)) : await windowsOf(ctx, st.labels);
         } catch (e) {
           ctx.showError($('#ds-error', root), e);
         }
@@ -164,11 +192,26 @@ export default {
       $('#chart', root).dataset.bands = String(st.windows.length);
     }
 
+    // Windows where a 0/1 ground-truth column of the shown table is non-zero ("table/column").
+    async function columnWindows(spec) {
+      const cut = spec.indexOf('/');
+      const table = spec.slice(0, cut), colName = spec.slice(cut + 1);
+      const t = st.tables.find((x) => x.name === table);
+      const j = t ? t.columns.indexOf(colName) : -1;
+      if (j < 0) return [];
+      const { time, columns } = await ctx.wb.columns(table, [j]);
+      return runsOf(time, columns[0]);
+    }
+
     function renderLabelChoices(objs) {
       const wins = objs.filter((o) => o.type === 'table' && o.info && (o.info.kind === 'windows' || o.info.kind === 'fis'));
-      clear(labelSel).append(el('option', { value: '', text: wins.length ? 'none' : '(no labels loaded)' }), ...wins.map((w) => el('option', { value: w.name, text: `${w.name} (${w.info.windows} windows)` })));
-      if (st.labels && !wins.some((w) => w.name === st.labels)) st.labels = '';
-      if (!st.labels && wins.length) st.labels = wins[0].name;
+      const cols = [];
+      const order = [...st.tables].sort((a, b) => (st.table && a.name === st.table.name ? -1 : st.table && b.name === st.table.name ? 1 : 0));
+      for (const t of order) for (const c of t.columns) if (/(^|[._])(anomaly|label|is_anomaly|fault|ground_truth)$/i.test(c) && t.has_time) cols.push([`column:${t.name}/${c}`, `${t.name} · ${c} ≠ 0`]);
+      const choices = [...wins.map((w) => [w.name, `${w.name} (${w.info.windows} windows)`]), ...cols.slice(0, 50)];
+      clear(labelSel).append(el('option', { value: '', text: choices.length ? 'none' : '(no labels loaded)' }), ...choices.map(([v, t]) => el('option', { value: v, text: t })));
+      if (st.labels && !choices.some(([v]) => v === st.labels)) st.labels = '';
+      if (!st.labels && choices.length) st.labels = choices[0][0];
       labelSel.value = st.labels;
     }
 
@@ -192,12 +235,13 @@ export default {
         let name = p && p.table && st.tables.some((t) => t.name === p.table) ? p.table : null;
         if (!name && focus && st.tables.some((t) => t.name === focus)) name = focus;
         if (!name && st.table && st.tables.some((t) => t.name === st.table.name)) name = st.table.name;
-        if (!name) name = st.tables[0].name;
+        if (!name) name = (st.tables.find((t) => ctx.app.spec.inputs.some((i) => i.name === t.name)) || st.tables[0]).name;
         await showTable(name, p && p.table === name ? p.selected : null);
         if (p) st.pending = null;
       },
       async onResults(results, viewState) {
         if (viewState) st.pending = { ...viewState };
+        if (viewState && viewState.normalise !== undefined) { st.normalise = !!viewState.normalise; $('#ds-norm', root).checked = st.normalise; }
         if (viewState && viewState.labels !== undefined) { st.labels = viewState.labels; labelSel.value = st.labels; await loadBands(); }
         if (viewState && viewState.table && st.tables.some((t) => t.name === viewState.table)) {
           await showTable(viewState.table, viewState.selected);
@@ -209,6 +253,7 @@ export default {
         if (!st.table) return null;
         const s = { table: st.table.name, selected: [...st.selected].sort((a, b) => a - b).map((i) => st.table.columns[i]) };
         if (st.labels) s.labels = st.labels;
+        if (st.normalise) s.normalise = true;
         if (st.chart && st.chart.full) {
           const [a, b] = st.chart.range();
           if (Number.isFinite(a) && (a > st.chart.full[0] || b < st.chart.full[1])) s.range = [a, b];
@@ -219,6 +264,7 @@ export default {
         const c = st.chart;
         switch (e.key) {
           case '/': $('#series-search', root).focus(); return true;
+          case 'n': $('#ds-norm', root).click(); return true;
           case '0': if (c) c.resetZoom(); return true;
           case '+': case '=': if (c) c.zoom(0.8); return true;
           case '-': if (c) c.zoom(1.25); return true;

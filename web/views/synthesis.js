@@ -119,6 +119,20 @@ export default {
         await c2.load();
         st.charts.push(c2);
       }
+      // the periodogram of N(t): the seasonal periods of Eq. 1 show as peaks
+      const ui = col('users');
+      if (ui >= 0) {
+        const pg = await ctx.wb.periodogram(load.name, ui, { points: 1500 });
+        const n = pg.freq.length;
+        const x = new Float64Array(n), y = new Float64Array(n);
+        for (let i = 0; i < n; i++) { x[i] = 1 / pg.freq[n - 1 - i]; y[i] = Math.max(pg.power[n - 1 - i], 1e-12); }
+        const box = chartBox('Periodogram of N(t): power by period (s), log-log; sin²(2πt/T) repeats every T/2', 'synth-periodogram');
+        const c3 = new SeriesChart(box, { names: ['power'], colors: [palette[4]], data: { x, y: [y] }, timeAxis: false, logX: true, logY: true, height: 220 });
+        await c3.load();
+        st.charts.push(c3);
+        const found = pg.periods.map((p) => `${fmtNum(p.period)} s (${(100 * p.strength).toFixed(1)}% of the variance)`).join(' · ');
+        box.parentNode.append(el('p', { class: 'muted', id: 'synth-periods', text: `dominant periods found: ${found || 'none'} · dt ${fmtNum(pg.dt)} s, ${pg.n_used} samples` }));
+      }
       area.dataset.ready = '1';
     }
 
@@ -127,7 +141,15 @@ export default {
         refresh();
         const gen = ctx.app.spec.inputs.filter((i) => i.kind === 'synth');
         const input = gen[gen.length - 1] || null;
-        if (input && input !== st.input) { st.input = input; form.set(flatten(input.params)); render(input).catch((e) => ctx.showError(err, e)); }
+        if (input && input !== st.input) {
+          st.input = input;
+          const v = flatten(input.params);
+          const info = (ctx.app.loaded.get(input.name) || {}).info || {};
+          if (v.seed === undefined && info.seed !== undefined) v.seed = info.seed; // the seed derived from the spec's
+          form.set(v);
+          name.value = input.name;
+          render(input).catch((e) => ctx.showError(err, e));
+        }
       },
       onResults(results, viewState) { if (viewState && viewState.params) form.set(viewState.params); },
       state() { return { params: form.values() }; },
