@@ -84,6 +84,7 @@ export class Workbench {
   static async create(options = {}) {
     const wb = new Workbench();
     wb.workerUrl = options.workerUrl || new URL('./worker.js', import.meta.url);
+    wb.workerType = options.workerType || 'module'; // 'classic' for the single-file build's Blob worker
     wb.chunkSize = options.chunkSize || CHUNK;
     await wb._start();
     return wb;
@@ -96,7 +97,7 @@ export class Workbench {
       this.worker.on('message', (m) => this._onMessage(m));
       this.worker.on('error', (e) => this._failAll(e));
     } else {
-      this.worker = new Worker(this.workerUrl, { type: 'module' });
+      this.worker = new Worker(this.workerUrl, { type: this.workerType || 'module' });
       this.worker.onmessage = (ev) => this._onMessage(ev.data);
       this.worker.onerror = (ev) => this._failAll(new Error(ev.message || 'the engine worker failed to start'));
     }

@@ -300,10 +300,23 @@ function toggleOptions(tr, input, info) {
 }
 
 // ---------------------------------------------------------------- examples
+// An example file: fetched from examples/, or from the single-file build's embedded copy.
+async function exampleFile(name) {
+  const embedded = window.AW_EXAMPLES;
+  if (embedded) {
+    if (!(name in embedded)) return new Response(null, { status: 404 });
+    const bin = atob(embedded[name]);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return new Response(bytes);
+  }
+  return fetch(`examples/${name}`);
+}
+
 async function loadExampleList() {
   const pick = $('#example-pick');
   try {
-    const list = await (await fetch('examples/index.json')).json();
+    const list = await (await exampleFile('index.json')).json();
     app.examples = list;
     clear(pick);
     for (const x of list) pick.append(el('option', { value: x.file.replace(/\.json$/, ''), text: x.title }));
@@ -322,11 +335,11 @@ async function loadExample(which) {
   const entry = list.find((x) => x.file === `${which}.json`) || list.find((x) => x.file === `${$('#example-pick').value}.json`) || list[0];
   try {
     if (!entry) throw new Error('no example is bundled with this build');
-    const spec = await (await fetch(`examples/${entry.file}`)).json();
+    const spec = await (await exampleFile(entry.file)).json();
     const sources = [];
     for (const input of spec.inputs || []) {
       if (!input.path) continue;
-      const resp = await fetch(`examples/${input.path}`);
+      const resp = await exampleFile(input.path);
       if (!resp.ok) throw new Error(`example file ${input.path} is missing`);
       const blob = await resp.blob();
       sources.push({ path: input.path, name: input.path, size: blob.size, blob, chunks: () => blob });
@@ -341,8 +354,18 @@ async function loadExample(which) {
 }
 
 // ---------------------------------------------------------------- specs, share links, restore
+// Empties the workspace and the spec (an example, a link or an analysis bundle starts afresh).
+async function resetWorkspace() {
+  for (const o of await app.wb.objects()) await app.wb.remove(o.name);
+  app.spec = newSpec();
+  app.loaded.clear();
+  app.results.clear();
+  app.runDoc = null;
+}
+
 // Loads a spec's uploaded inputs from `sources` (matched by path, then by name), then runs it.
 async function openSpec(spec, sources, signal, progress) {
+  await resetWorkspace();
   const byPath = new Map(sources.map((s) => [s.path, s]));
   for (const input of spec.inputs || []) {
     if (!input.path) continue;
@@ -432,7 +455,7 @@ async function openLink(hash) {
   const uploads = (spec.inputs || []).filter((i) => !isGenerated(i.kind));
   if (!uploads.length) {
     try {
-      await job('Opening the shared analysis', (signal, progress) => runSpec(spec, signal, progress));
+      await job('Opening the shared analysis', async (signal, progress) => { await resetWorkspace(); return runSpec(spec, signal, progress); });
     } catch (e) {
       showError($('#load-error'), e);
     }
@@ -440,6 +463,8 @@ async function openLink(hash) {
     await showResults();
     return;
   }
+  await resetWorkspace();
+  await afterInputsChanged(null);
   app.restoring = { spec, have: new Map() };
   renderLinkRequest();
 }
@@ -755,7 +780,7 @@ async function main() {
   } catch { /* storage may be off */ }
   wire();
   try {
-    app.wb = await Workbench.create(window.AW_WORKER_URL ? { workerUrl: window.AW_WORKER_URL } : {});
+    app.wb = await Workbench.create(window.AW_WORKER_URL ? { workerUrl: window.AW_WORKER_URL, workerType: window.AW_WORKER_TYPE } : {});
     app.engine = app.wb.info();
     $('#engine').textContent = `engine ${app.engine.engine}${app.engine.sharedCancel ? '' : ' (cancel restarts the engine)'}`;
   } catch (e) {

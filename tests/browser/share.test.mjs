@@ -154,7 +154,7 @@ test('exports: results CSV, chart PNG, the analysis bundle with and without inpu
   const full = await download(page, 'bundle-inputs');
   const list = (z) => execFileSync('unzip', ['-Z1', z], { encoding: 'utf8' }).trim().split('\n').sort();
   assert.deepEqual(list(bare), ['results.json', 'spec.json']);
-  assert.deepEqual(list(full), ['results.json', 'shop-metrics.csv', 'spec.json']);
+  assert.deepEqual(list(full), ['results.json', 'shop-labels.csv', 'shop-metrics.csv', 'spec.json']);
   execFileSync('unzip', ['-tq', full]);
   // the bundle with its inputs runs under aw run as it is
   const dir = path.join(tmp, 'bundle');

@@ -33,7 +33,7 @@ export default {
         el('ul', { id: 'series-list', class: 'series-list' })),
       el('section', { class: 'panel chart-panel' },
         el('div', { class: 'chart-tools' },
-          el('span', { class: 'muted', text: 'Drag to zoom · double-click to reset · Shift+wheel or ←/→ to pan' }),
+          el('span', { class: 'muted', text: 'Drag: zoom · double-click: reset · ←/→: pan' }),
           el('label', { class: 'muted', title: 'Scale each series to 0..1 over the visible range (n)' }, el('input', { type: 'checkbox', id: 'ds-norm' }), ' normalise'),
           el('label', { class: 'muted' }, 'label bands ', el('select', { id: 'ds-labels', 'aria-label': 'Label windows shown as bands' })),
           el('button', { id: 'reset-zoom', text: 'Reset zoom (0)' })),
