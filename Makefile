@@ -54,7 +54,7 @@ WASM_LDFLAGS := -O3 -msimd128 -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sTOT
 # Node-only builds (the CLI, test runners and benchmarks compiled to WASM) read files directly;
 # SINGLE_FILE embeds the .wasm so Node 20 never tries to fetch() it from a file path.
 WASM_NODE_LDFLAGS := -O3 -msimd128 -sSINGLE_FILE=1 -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sTOTAL_STACK=1MB \
-  -sENVIRONMENT=node -sNODERAWFS=1 -sEXIT_RUNTIME=1
+  -sENVIRONMENT=node -sNODERAWFS=1 -sEXIT_RUNTIME=1 --pre-js wasm/node_env.js
 
 fuzz_CC := clang
 fuzz_CFLAGS := $(COMMON_CFLAGS) -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -DAW_FUZZ=1
@@ -125,12 +125,12 @@ WASM_BENCH := $(patsubst bench/%.c,$(B)/wasm/bench/%.cjs,$(BENCH_SRC))
 
 $(B)/wasm/aw_core.mjs: $(WASM_BIND_OBJ) $(B)/wasm/libaw.a
 	emcc $(WASM_LDFLAGS) $^ -o $@
-$(B)/wasm/aw.cjs: $(call CLI_OBJ,wasm) $(B)/wasm/libaw.a
-	emcc $(WASM_NODE_LDFLAGS) $^ -o $@
-$(B)/wasm/tests/%.cjs: tests/c/%.c $(HDRS) $(B)/wasm/libaw.a
+$(B)/wasm/aw.cjs: $(call CLI_OBJ,wasm) $(B)/wasm/libaw.a wasm/node_env.js
+	emcc $(WASM_NODE_LDFLAGS) $(filter %.o %.a,$^) -o $@
+$(B)/wasm/tests/%.cjs: tests/c/%.c $(HDRS) $(B)/wasm/libaw.a wasm/node_env.js
 	@mkdir -p $(@D)
 	emcc $(wasm_CFLAGS) -Itests/c $< $(B)/wasm/libaw.a $(WASM_NODE_LDFLAGS) -o $@
-$(B)/wasm/bench/%.cjs: bench/%.c $(HDRS) bench/bench.h $(B)/wasm/libaw.a
+$(B)/wasm/bench/%.cjs: bench/%.c $(HDRS) bench/bench.h $(B)/wasm/libaw.a wasm/node_env.js
 	@mkdir -p $(@D)
 	emcc $(wasm_CFLAGS) -Ibench $< $(B)/wasm/libaw.a $(WASM_NODE_LDFLAGS) -o $@
 
@@ -151,7 +151,7 @@ $(B)/web/.ok: $(WEB_SRC) $(EXAMPLES) wasm/worker.js wasm/api.js $(B)/wasm/aw_cor
 all: native wasm web
 
 # ---------------------------------------------------------------- test
-.PHONY: test test-c test-wasm test-browser test-fuzz test-cli
+.PHONY: test test-c test-wasm test-scripts test-browser test-fuzz
 test: $(SETUP_STAMP)
 	@$(MAKE) --no-print-directory all fuzzers
 	@./scripts/run-tests.sh
@@ -160,6 +160,8 @@ test-c: native
 	@./scripts/run-tests.sh c
 test-wasm: wasm
 	@./scripts/run-tests.sh wasm
+test-scripts: native
+	@./scripts/run-tests.sh scripts
 test-browser: web
 	@./scripts/run-tests.sh browser
 test-fuzz: fuzzers

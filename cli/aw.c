@@ -14,6 +14,8 @@ static const cli_command commands[] = {
     {"version", aw_cmd_version, "print the engine version"},
     {"csv-info", aw_cmd_csv_info, "columns, rows and rejected rows of a CSV file"},
     {"run", aw_cmd_run, "run an analysis spec (JSON) and write its results to a directory"},
+    {"diagnose", aw_cmd_diagnose, "which replica of a service is the odd one (DTW among replicas)"},
+    {"classify", aw_cmd_classify, "kNN / naive Bayes / random forest / linear SVM on labelled rows"},
     {"synth", aw_cmd_synth, "synthesize a labelled load/telemetry/log data set (Allam et al.)"},
     {"fit", aw_cmd_fit, "fit the synthetic load model to a series (prints a synth config)"},
 };

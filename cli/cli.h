@@ -13,6 +13,8 @@
 int aw_cmd_version(int argc, char **argv);
 int aw_cmd_csv_info(int argc, char **argv);
 int aw_cmd_run(int argc, char **argv);
+int aw_cmd_diagnose(int argc, char **argv);
+int aw_cmd_classify(int argc, char **argv);
 int aw_cmd_synth(int argc, char **argv);
 int aw_cmd_fit(int argc, char **argv);
 

@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Runs the test suites: c (native + ASan/UBSan), wasm (C runners under Node, Node tests of the
-# worker protocol and native/WASM identity), browser (playwright-core + Debian chromium), fuzz
-# (libFuzzer, bounded time). Usage: scripts/run-tests.sh [c|wasm|browser|fuzz ...]
+# worker protocol and native/WASM identity), scripts (CLI end to end, scikit-learn), browser (playwright-core + Debian chromium), fuzz
+# (libFuzzer, bounded time). Usage: scripts/run-tests.sh [c|wasm|scripts|browser|fuzz ...]
 # Each suite prints "N passed, N failed"; the last line sums them. Exit status 1 if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(c wasm browser fuzz)
+[ ${#suites[@]} -eq 0 ] && suites=(c wasm scripts browser fuzz)
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
-export AW_DATA=${AW_DATA:-$(cd .. && pwd)/shared/data}
+# the reference data: $AW_DATA, else ../shared/data beside the project, else /work/shared/data
+if [ -z "${AW_DATA:-}" ]; then
+  AW_DATA=$(cd .. && pwd)/shared/data
+  [ -d "$AW_DATA" ] || AW_DATA=/work/shared/data
+fi
+export AW_DATA
 export NODE_PATH=/usr/share/nodejs
 mkdir -p build/test-artifacts
 total_pass=0; total_fail=0
@@ -46,6 +51,9 @@ for s in "${suites[@]}"; do
       echo "== WASM tests under Node"
       for t in build/wasm/tests/test_*.cjs; do [ -f "$t" ] && runone "wasm/$(basename "$t" .cjs)" node "$t"; done
       for t in tests/wasm/*.test.mjs; do [ -f "$t" ] && runone "node/$(basename "$t" .test.mjs)" node "$t"; done;;
+    scripts)
+      echo "== script tests (CLI end to end, scikit-learn comparison)"
+      for t in tests/cli/run.sh tests/sklearn/run.sh; do [ -f "$t" ] && runone "$t" bash "$t"; done;;
     browser)
       echo "== browser tests (chromium via playwright-core)"
       for t in tests/browser/*.test.mjs; do [ -f "$t" ] && runone "browser/$(basename "$t" .test.mjs)" node "$t"; done;;

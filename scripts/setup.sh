@@ -13,7 +13,8 @@ log() { printf '[setup] %s\n' "$*"; }
 
 need_pkgs=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-for p in emscripten chromium clang libclang-rt-14-dev dpkg-dev ca-certificates xz-utils; do
+# python3-sklearn: the reference the classifiers are tested against (Debian's /usr/bin/python3)
+for p in emscripten chromium clang libclang-rt-14-dev dpkg-dev ca-certificates xz-utils python3 python3-sklearn; do
   have_pkg "$p" || need_pkgs+=("$p")
 done
 command -v node >/dev/null 2>&1 || need_pkgs+=(nodejs)

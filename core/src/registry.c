@@ -22,6 +22,7 @@ static const aw_input_kind input_kinds[] = {
 
 static const aw_step_def steps[] = {
     {"summary", aw_step_summary, "per-series statistics (count, missing, min, max, mean, std) and time range"},
+    {"diagnose", aw_step_diagnose, "DTW among replicas (ADS): distance matrix, scores, the suspect replica and its margin"},
 };
 
 const aw_stream_kind *const *aw_stream_kinds(size_t *n) {

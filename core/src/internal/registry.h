@@ -34,6 +34,7 @@ aw_status aw_input_synth_generate(aw_ws *ws, const aw_spec_input *in, uint64_t s
 
 /* Steps */
 aw_status aw_step_summary(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
+aw_status aw_step_diagnose(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
 
 /* Helper for steps: the table named by the step's input (error naming the step when missing). */
 const aw_table *aw_step_input_table(aw_step_ctx *ctx, aw_error *err);

@@ -1,0 +1,6 @@
+// Pre-js for the Node-only WASM builds (tests, benchmarks, the CLI): passes AW_DATA (where the
+// reference data lives) from Node's environment to the program's getenv.
+Module['preRun'] = Module['preRun'] || [];
+Module['preRun'].push(function () {
+  if (typeof process !== 'undefined' && process.env && process.env.AW_DATA) ENV['AW_DATA'] = process.env.AW_DATA;
+});
