@@ -240,6 +240,11 @@ export class Workbench {
     return this._guarded({ type: 'periodogram', name, column, dt, points }, onProgress, signal);
   }
 
+  // The DTW warping path between columns a and b over rows [i0, i1) of a table.
+  dtwPath(name, a, b, i0, i1, { znorm = true, window } = {}) {
+    return this._job(() => this._request({ type: 'dtwPath', name, a, b, i0, i1, znorm, window }));
+  }
+
   // Bytes of the engine's WASM memory (it only grows).
   memory() {
     return this._job(() => this._request({ type: 'memory' }));

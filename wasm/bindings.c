@@ -7,10 +7,12 @@
  * non-zero return value asks the engine to cancel.
  */
 #include <emscripten.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aw/csv.h"
+#include "aw/dtw.h"
 #include "aw/series.h"
 #include "aw/spectral.h"
 #include "aw/spec.h"
@@ -479,6 +481,66 @@ EMSCRIPTEN_KEEPALIVE char *awb_periodogram(awb *b, const char *name, int col, do
     cJSON_AddItemToArray(pe, o);
   }
   aw_periodogram_free(pg);
+  char *out = dup_json(d);
+  cJSON_Delete(d);
+  return out;
+}
+
+/* ---- a warping path between two columns (the Diagnose view's pair view) ----
+ * Rows [i0, i1) of columns a and b of table `name`, z-normalised when znorm (the shapes are
+ * compared), Sakoe-Chiba radius `window` (< 0: none). JSON {dist, n, x: [...], y: [...], i: [...],
+ * j: [...]} where x, y are the series as compared and (i, j) the path. */
+EMSCRIPTEN_KEEPALIVE char *awb_dtw_path(awb *b, const char *name, int a, int c, double i0, double i1, int znorm,
+                                        int window) {
+  aw_error_clear(&b->err);
+  const aw_table *t = aw_ws_get_table(b->ws, name);
+  size_t rows = t ? aw_table_rows(t) : 0;
+  if (!t || a < 0 || c < 0 || (size_t)a >= aw_table_cols(t) || (size_t)c >= aw_table_cols(t) || i0 < 0 || i1 > (double)rows ||
+      i1 - i0 < 2 || i1 - i0 > 100000) {
+    aw_error_set(&b->err, AW_ERR_ARG, "dtw path: bad table, columns or rows [%g, %g) of \"%s\"", i0, i1, name);
+    keep_error(b);
+    return NULL;
+  }
+  size_t lo = (size_t)i0, n = (size_t)i1 - lo;
+  const double *x = aw_table_column(t, (size_t)a) + lo, *y = aw_table_column(t, (size_t)c) + lo;
+  aw_dtw_opts o;
+  aw_dtw_opts_default(&o);
+  o.znorm = znorm;
+  o.skip_nan = 1;
+  if (window >= 0) o.window = (size_t)window;
+  aw_dtw_path path;
+  memset(&path, 0, sizeof path);
+  double dist = 0;
+  aw_status st = aw_dtw_warping_path(x, n, y, n, 1, &o, &dist, &path, &b->err);
+  if (st) {
+    aw_dtw_path_free(&path);
+    keep_error(b);
+    return NULL;
+  }
+  cJSON *d = cJSON_CreateObject();
+  aw_json_add_number(d, "dist", dist);
+  aw_json_add_number(d, "n", (double)n);
+  /* the series as compared: z-normalised the way the DTW saw them */
+  cJSON *xs = cJSON_AddArrayToObject(d, "x"), *ys = cJSON_AddArrayToObject(d, "y");
+  for (int k = 0; k < 2; k++) {
+    const double *v = k ? y : x;
+    double mean = 0, sd = 0;
+    size_t cnt = 0;
+    for (size_t i = 0; i < n; i++)
+      if (v[i] == v[i]) mean += v[i], cnt++;
+    mean = cnt ? mean / (double)cnt : 0;
+    for (size_t i = 0; i < n; i++)
+      if (v[i] == v[i]) sd += (v[i] - mean) * (v[i] - mean);
+    sd = cnt ? sqrt(sd / (double)cnt) : 0;
+    for (size_t i = 0; i < n; i++)
+      cJSON_AddItemToArray(k ? ys : xs, cJSON_CreateNumber(znorm && sd > 0 ? (v[i] - mean) / sd : v[i]));
+  }
+  cJSON *pi = cJSON_AddArrayToObject(d, "i"), *pj = cJSON_AddArrayToObject(d, "j");
+  for (size_t k = 0; k < path.len; k++) {
+    cJSON_AddItemToArray(pi, cJSON_CreateNumber((double)path.i[k]));
+    cJSON_AddItemToArray(pj, cJSON_CreateNumber((double)path.j[k]));
+  }
+  aw_dtw_path_free(&path);
   char *out = dup_json(d);
   cJSON_Delete(d);
   return out;
