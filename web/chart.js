@@ -53,10 +53,11 @@ export class SeriesChart {
         label: n, stroke: colors ? colors[i] : palette[i % palette.length], width: widths ? widths[i] : 1,
         points: { show: false }, dash: dashes ? dashes[i] : undefined, paths: paths ? paths[i] : undefined, spanGaps: false,
       }))],
+      // (keys set to undefined would override uPlot's defaults: leave them out)
       axes: [
-        { stroke: fg, grid: { stroke: grid }, ticks: { stroke: grid }, label: xLabel || undefined, values: timeAxis ? timeTicks : undefined, space: timeAxis ? 70 : undefined },
-        { stroke: fg, grid: { stroke: grid }, ticks: { stroke: grid }, label: yLabel || undefined,
-          size: (u, values) => 16 + 7 * Math.max(4, ...(values || []).map((v) => String(v).length)) },
+        Object.assign({ stroke: fg, grid: { stroke: grid }, ticks: { stroke: grid } }, xLabel ? { label: xLabel } : {}, timeAxis && !logX ? { values: timeTicks, space: 70 } : {}),
+        Object.assign({ stroke: fg, grid: { stroke: grid }, ticks: { stroke: grid },
+          size: (u, values) => 16 + 7 * Math.max(4, ...(values || []).map((v) => String(v).length)) }, yLabel ? { label: yLabel } : {}),
       ],
       hooks: {
         setScale: [(u, key) => { if (key === 'x' && !this.settingData && this.refetch) this._refetchSoon(); }],

@@ -188,3 +188,8 @@ export function opView(root, ctx, cfg) {
     showError(e) { ctx.showError(err, e); },
   };
 }
+
+// A legend: a swatch and a name per series.
+export function legend(names, colors) {
+  return el('div', { class: 'legend' }, ...names.map((n, i) => el('span', {}, el('span', { class: 'swatch', style: { background: colors[i] } }), n)));
+}

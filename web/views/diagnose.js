@@ -6,7 +6,7 @@
 import { el, clear, $, fmtNum, fmtTime, palette, bandColors } from '../ui.js';
 import { SeriesChart } from '../chart.js';
 import { drawHeatmap } from '../heatmap.js';
-import { paramForm, paramsBox, opsNote, dataTables, fillSelect, runsOf } from './common.js';
+import { paramForm, paramsBox, opsNote, dataTables, fillSelect, runsOf, legend } from './common.js';
 
 const PARAMS = [
   { key: 'window', label: 'window (points)', type: 'int', value: 20, min: 2, help: 'points per replica compared (the paper: 20)' },
@@ -130,11 +130,13 @@ export default {
       const cols = r.replicas.map((rep) => t.columns.indexOf(`${rep}.${metric}`)).filter((j) => j >= 0);
       if (cols.length) {
         const host = el('div', { class: 'chart', id: 'diag-overlay' });
-        area.append(el('div', { class: 'panel' }, el('h3', { text: `${metric} of each replica (window shaded; click to end the window there)` }), host));
+        const colors = r.replicas.map((rep, i) => (rep === r.suspect ? palette[3] : palette[i % palette.length]));
+        area.append(el('div', { class: 'panel' }, el('h3', { text: `${metric} of each replica (window shaded blue, labelled fault red; click to end the window there)` }),
+          legend(r.replicas, colors), host));
         const ws = Date.parse(r.window.start_time) / 1000, we = Date.parse(r.window.end_time) / 1000;
         const bands = [...faults.map((f) => ({ start: f.start, end: f.end, color: 'rgba(214,40,40,0.08)' })), { start: ws, end: we, color: 'rgba(47,111,179,0.25)' }];
         const chart = new SeriesChart(host, {
-          names: cols.map((j) => t.columns[j]), colors: cols.map((j, i) => (r.replicas[i] === r.suspect ? palette[3] : palette[i % palette.length])),
+          names: cols.map((j) => t.columns[j]), colors,
           widths: r.replicas.map((rep) => (rep === r.suspect ? 2 : 1)), bands, height: 260,
           fetch: (t0, t1, b) => ctx.wb.downsample(step.input, cols, { t0, t1, buckets: b }),
           onSelect: (i, x) => { form.set({ at: new Date(x * 1000).toISOString().replace('.000Z', 'Z') }); diagnose(); },

@@ -4,7 +4,7 @@
 // fault bands, and the periodogram of N(t).
 import { el, clear, $, fmtNum, palette, bandColors } from '../ui.js';
 import { SeriesChart } from '../chart.js';
-import { paramForm, paramsBox, opsNote } from './common.js';
+import { paramForm, paramsBox, opsNote, legend } from './common.js';
 
 const PARAMS = [
   { key: 'preset', label: 'preset', type: 'select', value: 'allam-7d', options: [['allam-7d', 'allam-7d (Sock Shop telemetry)'], ['dam-service', 'dam-service (one service, DAM)'], ['replicas', 'replicas (ADS diagnosis)']] },
@@ -95,7 +95,8 @@ export default {
           info.load_anomaly_segments !== undefined ? `${info.load_anomaly_segments} load anomalies` : '', info.faults !== undefined ? `${info.faults} faults` : ''].filter(Boolean).join(' · ') })));
       if (!load) return;
       const col = (n) => load.columns.indexOf(n);
-      const users = ['users', 'trend', 'seasonal'].map(col).filter((i) => i >= 0);
+      // seasonal and trend under N(t) (drawn last, on top)
+      const users = ['seasonal', 'trend', 'users'].map(col).filter((i) => i >= 0);
       const anomalyCol = col('load_anomaly');
       const bands = [];
       if (anomalyCol >= 0) {
@@ -107,8 +108,11 @@ export default {
         }
       }
       const chartBox = (title, id) => { const h = el('div', { class: 'chart', id }); area.append(el('div', { class: 'panel' }, el('h3', { text: title }), h)); return h; };
-      const c1 = new SeriesChart(chartBox('N(t): users, trend and seasonal parts (load anomalies shaded)', 'synth-users'), {
-        names: users.map((i) => load.columns[i]), colors: [palette[0], palette[1], palette[2]], bands, height: 280,
+      const ucolors = [palette[2], palette[1], palette[0]];
+      const uhost = chartBox('N(t) with its trend and seasonal parts (load anomalies shaded)', 'synth-users');
+      uhost.before(legend(users.map((i) => load.columns[i]), ucolors));
+      const c1 = new SeriesChart(uhost, {
+        names: users.map((i) => load.columns[i]), colors: ucolors, widths: [1, 2, 1], bands, height: 280,
         fetch: (t0, t1, b) => ctx.wb.downsample(load.name, users, { t0, t1, buckets: b }) });
       await c1.load();
       st.charts.push(c1);
@@ -127,7 +131,7 @@ export default {
         const x = new Float64Array(n), y = new Float64Array(n);
         for (let i = 0; i < n; i++) { x[i] = 1 / pg.freq[n - 1 - i]; y[i] = Math.max(pg.power[n - 1 - i], 1e-12); }
         const box = chartBox('Periodogram of N(t): power by period (s), log-log; sin²(2πt/T) repeats every T/2', 'synth-periodogram');
-        const c3 = new SeriesChart(box, { names: ['power'], colors: [palette[4]], data: { x, y: [y] }, timeAxis: false, logX: true, logY: true, height: 220 });
+        const c3 = new SeriesChart(box, { names: ['power'], colors: [palette[4]], data: { x, y: [y] }, timeAxis: false, logX: true, logY: true, height: 240, xLabel: 'period (s)', yLabel: 'power' });
         await c3.load();
         st.charts.push(c3);
         const found = pg.periods.map((p) => `${fmtNum(p.period)} s (${(100 * p.strength).toFixed(1)}% of the variance)`).join(' · ');
