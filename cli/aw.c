@@ -18,6 +18,9 @@ static const cli_command commands[] = {
     {"classify", aw_cmd_classify, "kNN / naive Bayes / random forest / linear SVM on labelled rows"},
     {"synth", aw_cmd_synth, "synthesize a labelled load/telemetry/log data set (Allam et al.)"},
     {"fit", aw_cmd_fit, "fit the synthetic load model to a series (prints a synth config)"},
+    {"pot", aw_cmd_pot, "POT / SPOT / DSPOT thresholds on a score column (Siffer et al. 2017)"},
+    {"nab", aw_cmd_nab, "NAB score of a detector's results (numenta/NAB v1.1 scoring)"},
+    {"aggregate", aw_cmd_aggregate, "records -> 8 statistics per 5-minute interval and key; pivot/unpivot"},
 };
 
 static void usage(FILE *out) {
