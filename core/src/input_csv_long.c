@@ -23,7 +23,7 @@
 #include <strings.h>
 
 #include "aw/spec.h"
-#include "internal/pivot.h"
+#include "internal/input_util.h"
 #include "internal/registry.h"
 
 #define LONG_MAX_KEY 4096
@@ -32,7 +32,7 @@
 typedef struct long_state {
   char label[AW_ERROR_FILE_MAX];
   aw_csv *csv;
-  aw_pivot *pivot;
+  aw_lpivot *pivot;
   aw_rejects rej;
   aw_time_format fmt, fmt_given;
   char time_name[256], value_name[256];
@@ -211,7 +211,7 @@ static aw_status on_record(void *ud, const aw_csv_record *rec, aw_error *err) {
   if (s->have_last && s->key.len == s->last_key_n && memcmp(s->key.data, s->last_key, s->key.len) == 0) {
     idx = s->last_series;
   } else {
-    if ((st = aw_pivot_series(s->pivot, s->key.data, s->key.len, &idx, err))) return at_line(s, rec->line, err);
+    if ((st = aw_lpivot_series(s->pivot, s->key.data, s->key.len, &idx, err))) return at_line(s, rec->line, err);
     size_t cap = s->last_key_cap;
     if (aw_grow((void **)&s->last_key, &cap, s->key.len + 1, 1)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
     s->last_key_cap = cap;
@@ -220,7 +220,7 @@ static aw_status on_record(void *ud, const aw_csv_record *rec, aw_error *err) {
     s->last_series = idx;
     s->have_last = 1;
   }
-  if ((st = aw_pivot_add(s->pivot, idx, t, v, rec->line, err))) return at_line(s, rec->line, err);
+  if ((st = aw_lpivot_add(s->pivot, idx, t, v, rec->line, err))) return at_line(s, rec->line, err);
   return AW_OK;
 }
 
@@ -233,7 +233,7 @@ static void long_abort(void *state) {
   long_state *s = (long_state *)state;
   if (!s) return;
   aw_csv_free(s->csv);
-  aw_pivot_free(s->pivot);
+  aw_lpivot_free(s->pivot);
   aw_rejects_free(&s->rej);
   for (size_t i = 0; i < s->nseries_names; i++) AW_FREE(s->series_names[i]);
   aw_buf_free(&s->key);
@@ -254,8 +254,8 @@ static aw_status long_begin(void **state, const char *label, const cJSON *opt, a
   if (!s) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
   snprintf(s->label, sizeof s->label, "%s", label);
   aw_rejects_init(&s->rej, 1000);
-  aw_pivot_opts po;
-  aw_pivot_opts_default(&po);
+  aw_lpivot_opts po;
+  aw_lpivot_opts_default(&po);
   int sep, tf;
   int64_t max_line, max_points, max_series, max_cells, max_cols;
   double align;
@@ -307,7 +307,7 @@ static aw_status long_begin(void **state, const char *label, const cJSON *opt, a
   po.max_series = (size_t)max_series;
   po.max_cells = (size_t)max_cells;
   po.align_s = align;
-  s->pivot = aw_pivot_new(&po, err);
+  s->pivot = aw_lpivot_new(&po, err);
   aw_csv_opts co;
   aw_csv_opts_default(&co);
   co.name = s->label;
@@ -335,7 +335,7 @@ static aw_status long_end(void *state, void **obj, const char **type, void (**fr
   aw_status st = aw_csv_finish(s->csv, err);
   if (!st && !s->header_seen) st = aw_error_at(err, AW_ERR_PARSE, s->label, 1, 0, "the file is empty (no header)");
   aw_table *t = NULL;
-  if (!st) st = aw_pivot_finish(s->pivot, &s->rej, &t, err);
+  if (!st) st = aw_lpivot_finish(s->pivot, &s->rej, &t, err);
   if (st) {
     if (st != AW_ERR_NOMEM && !err->file[0]) aw_error_prefix(err, "%s", s->label);
     long_abort(s);
@@ -345,7 +345,7 @@ static aw_status long_end(void *state, void **obj, const char **type, void (**fr
   size_t rows = aw_table_rows(t);
   aw_json_add_number(info, "rows", (double)rows);
   aw_json_add_number(info, "series", (double)aw_table_cols(t));
-  aw_json_add_number(info, "points", (double)aw_pivot_points(s->pivot));
+  aw_json_add_number(info, "points", (double)aw_lpivot_points(s->pivot));
   aw_json_add_number(info, "missing", (double)s->missing);
   char sep[2] = {cs->sep ? cs->sep : ',', 0};
   cJSON_AddStringToObject(info, "separator", sep);

@@ -1,5 +1,5 @@
 /* input_pivot.c - long -> wide pivoting, rejected-record lists and Prometheus series keys for the
- * page's input kinds (see internal/pivot.h). */
+ * page's input kinds (see internal/input_util.h). */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "aw/spec.h"
-#include "internal/pivot.h"
+#include "internal/input_util.h"
 
 /* ---------------------------------------------------------------- rejects */
 void aw_rejects_init(aw_rejects *r, size_t max) {
@@ -72,8 +72,8 @@ typedef struct pseries {
   size_t n, cap;
 } pseries;
 
-struct aw_pivot {
-  aw_pivot_opts o;
+struct aw_lpivot {
+  aw_lpivot_opts o;
   pseries *s;
   size_t ns, scap;
   size_t *slots; /* open addressing: series index + 1, 0 = empty */
@@ -81,25 +81,25 @@ struct aw_pivot {
   uint64_t points;
 };
 
-void aw_pivot_opts_default(aw_pivot_opts *o) {
+void aw_lpivot_opts_default(aw_lpivot_opts *o) {
   o->max_points = (size_t)16 << 20;
   o->max_series = 100000;
   o->max_cells = (size_t)64 << 20;
   o->align_s = 0;
 }
 
-aw_pivot *aw_pivot_new(const aw_pivot_opts *o, aw_error *err) {
-  aw_pivot *p = (aw_pivot *)AW_CALLOC(1, sizeof *p);
+aw_lpivot *aw_lpivot_new(const aw_lpivot_opts *o, aw_error *err) {
+  aw_lpivot *p = (aw_lpivot *)AW_CALLOC(1, sizeof *p);
   if (!p) {
     aw_error_set(err, AW_ERR_NOMEM, "out of memory");
     return NULL;
   }
   if (o) p->o = *o;
-  else aw_pivot_opts_default(&p->o);
+  else aw_lpivot_opts_default(&p->o);
   return p;
 }
 
-void aw_pivot_free(aw_pivot *p) {
+void aw_lpivot_free(aw_lpivot *p) {
   if (!p) return;
   for (size_t i = 0; i < p->ns; i++) {
     AW_FREE(p->s[i].key);
@@ -112,8 +112,8 @@ void aw_pivot_free(aw_pivot *p) {
   AW_FREE(p);
 }
 
-size_t aw_pivot_series_count(const aw_pivot *p) { return p->ns; }
-uint64_t aw_pivot_points(const aw_pivot *p) { return p->points; }
+size_t aw_lpivot_series_count(const aw_lpivot *p) { return p->ns; }
+uint64_t aw_lpivot_points(const aw_lpivot *p) { return p->points; }
 
 static uint64_t fnv1a(const char *s, size_t n) {
   uint64_t h = 1469598103934665603ull;
@@ -121,7 +121,7 @@ static uint64_t fnv1a(const char *s, size_t n) {
   return h;
 }
 
-static aw_status rehash(aw_pivot *p, aw_error *err) {
+static aw_status rehash(aw_lpivot *p, aw_error *err) {
   size_t n = p->nslots ? p->nslots * 2 : 64;
   size_t *slots = (size_t *)aw_calloc_array(n, sizeof *slots);
   if (!slots) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
@@ -136,7 +136,7 @@ static aw_status rehash(aw_pivot *p, aw_error *err) {
   return AW_OK;
 }
 
-aw_status aw_pivot_series(aw_pivot *p, const char *key, size_t n, size_t *index, aw_error *err) {
+aw_status aw_lpivot_series(aw_lpivot *p, const char *key, size_t n, size_t *index, aw_error *err) {
   uint64_t h = fnv1a(key, n);
   if (p->nslots) {
     size_t k = (size_t)(h & (p->nslots - 1));
@@ -172,8 +172,8 @@ aw_status aw_pivot_series(aw_pivot *p, const char *key, size_t n, size_t *index,
   return AW_OK;
 }
 
-aw_status aw_pivot_add(aw_pivot *p, size_t series, double t, double v, uint64_t line, aw_error *err) {
-  if (series >= p->ns) return aw_error_set(err, AW_ERR_ARG, "aw_pivot_add: no series %zu", series);
+aw_status aw_lpivot_add(aw_lpivot *p, size_t series, double t, double v, uint64_t line, aw_error *err) {
+  if (series >= p->ns) return aw_error_set(err, AW_ERR_ARG, "aw_lpivot_add: no series %zu", series);
   if (p->points >= p->o.max_points)
     return aw_error_set(err, AW_ERR_LIMIT, "more than %zu points (options.max_points)", p->o.max_points);
   pseries *s = &p->s[series];
@@ -270,7 +270,7 @@ static aw_status sort_series(pseries *s, aw_rejects *rej, aw_error *err) {
   return AW_OK;
 }
 
-aw_status aw_pivot_finish(aw_pivot *p, aw_rejects *rej, aw_table **out, aw_error *err) {
+aw_status aw_lpivot_finish(aw_lpivot *p, aw_rejects *rej, aw_table **out, aw_error *err) {
   *out = NULL;
   size_t total = 0;
   for (size_t i = 0; i < p->ns; i++) {

@@ -20,7 +20,7 @@
 #include "aw/csv.h"
 #include "aw/spec.h"
 #include "internal/jsontok.h"
-#include "internal/pivot.h"
+#include "internal/input_util.h"
 #include "internal/registry.h"
 
 #define PROM_MAX_LABELS 128
@@ -29,7 +29,7 @@
 typedef struct prom_state {
   char label[AW_ERROR_FILE_MAX];
   aw_jt *jt;
-  aw_pivot *pivot;
+  aw_lpivot *pivot;
   aw_rejects rej;
   /* document */
   int root_checked;
@@ -180,8 +180,8 @@ static aw_status item_end(prom_state *s, uint64_t line, aw_error *err) {
                    PROM_MAX_KEY, PROM_MAX_LABELS, s->bn);
   } else if (s->bn) {
     size_t idx;
-    st = aw_pivot_series(s->pivot, key.data, key.len, &idx, err);
-    for (size_t i = 0; i < s->bn && !st; i++) st = aw_pivot_add(s->pivot, idx, s->bt[i], s->bv[i], s->bl[i], err);
+    st = aw_lpivot_series(s->pivot, key.data, key.len, &idx, err);
+    for (size_t i = 0; i < s->bn && !st; i++) st = aw_lpivot_add(s->pivot, idx, s->bt[i], s->bv[i], s->bl[i], err);
     if (st) {
       char msg[sizeof err->message];
       memcpy(msg, err->message, sizeof msg);
@@ -313,7 +313,7 @@ static void prom_abort(void *state) {
   prom_state *s = (prom_state *)state;
   if (!s) return;
   aw_jt_free(s->jt);
-  aw_pivot_free(s->pivot);
+  aw_lpivot_free(s->pivot);
   aw_rejects_free(&s->rej);
   aw_buf_free(&s->labels_text);
   AW_FREE(s->bt);
@@ -330,8 +330,8 @@ static aw_status prom_begin(void **state, const char *label, const cJSON *opt, a
   if (!s) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
   snprintf(s->label, sizeof s->label, "%s", label);
   aw_rejects_init(&s->rej, 1000);
-  aw_pivot_opts po;
-  aw_pivot_opts_default(&po);
+  aw_lpivot_opts po;
+  aw_lpivot_opts_default(&po);
   double align;
   int64_t mp, ms, mc, mstr;
   if ((st = aw_json_number(opt, "options", "align_s", 0, 1e9, 0, &align, err)) ||
@@ -347,7 +347,7 @@ static aw_status prom_begin(void **state, const char *label, const cJSON *opt, a
   po.max_series = (size_t)ms;
   po.max_cells = (size_t)mc;
   s->max_points = (size_t)mp;
-  s->pivot = aw_pivot_new(&po, err);
+  s->pivot = aw_lpivot_new(&po, err);
   if (s->pivot) s->jt = aw_jt_new(s->label, (size_t)mstr, 64, on_token, s, err);
   if (!s->jt) {
     prom_abort(s);
@@ -374,7 +374,7 @@ static aw_status prom_end(void *state, void **obj, const char **type, void (**fr
     st = aw_error_at(err, AW_ERR_PARSE, s->label, 0, 0,
                      "not a Prometheus API response: no \"data\": {\"resultType\", \"result\"} found");
   aw_table *t = NULL;
-  if (!st) st = aw_pivot_finish(s->pivot, &s->rej, &t, err);
+  if (!st) st = aw_lpivot_finish(s->pivot, &s->rej, &t, err);
   if (st) {
     if (st == AW_ERR_LIMIT && !err->file[0]) aw_error_prefix(err, "%s", s->label);
     prom_abort(s);
@@ -385,7 +385,7 @@ static aw_status prom_end(void *state, void **obj, const char **type, void (**fr
   cJSON_AddStringToObject(info, "result_type", s->result_type);
   aw_json_add_number(info, "results", (double)s->items);
   aw_json_add_number(info, "series", (double)aw_table_cols(t));
-  aw_json_add_number(info, "points", (double)aw_pivot_points(s->pivot));
+  aw_json_add_number(info, "points", (double)aw_lpivot_points(s->pivot));
   aw_json_add_number(info, "missing", (double)s->missing);
   cJSON_AddStringToObject(info, "time_column", "(sample times)");
   cJSON_AddStringToObject(info, "time_format", "unix_s");

@@ -32,7 +32,7 @@
 #include "aw/csv.h"
 #include "aw/spec.h"
 #include "internal/jsontok.h"
-#include "internal/pivot.h"
+#include "internal/input_util.h"
 #include "internal/registry.h"
 
 enum { F_AUTO, F_CSV, F_FIS, F_NAB, F_NEZHA, F_JSON };
@@ -61,7 +61,7 @@ typedef struct win_state {
   double *start, *end, *type, *target;
   uint64_t *line;
   size_t n, cap;
-  aw_pivot *types, *targets; /* string interning (the pivot's series dictionary) */
+  aw_lpivot *types, *targets; /* string interning (the pivot's series dictionary) */
   char **type_names, **target_names;
   size_t ntype_names, ntarget_names, type_cap, target_cap;
   /* JSON */
@@ -79,14 +79,14 @@ typedef struct win_state {
 } win_state;
 
 /* ---------------------------------------------------------------- storing windows */
-static aw_status intern(win_state *s, aw_pivot *dict, char ***names, size_t *nn, size_t *cap, const char *text, size_t n,
+static aw_status intern(win_state *s, aw_lpivot *dict, char ***names, size_t *nn, size_t *cap, const char *text, size_t n,
                         double *code, aw_error *err) {
   if (n == 0) {
     *code = (double)NAN;
     return AW_OK;
   }
   size_t idx;
-  aw_status st = aw_pivot_series(dict, text, n, &idx, err);
+  aw_status st = aw_lpivot_series(dict, text, n, &idx, err);
   if (st) return aw_error_prefix(err, "%s: distinct types/targets", s->label);
   if (idx == *nn) {
     if (aw_grow((void **)names, cap, *nn + 1, sizeof **names)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
@@ -384,8 +384,8 @@ static void win_abort(void *state) {
   AW_FREE(s->type);
   AW_FREE(s->target);
   AW_FREE(s->line);
-  aw_pivot_free(s->types);
-  aw_pivot_free(s->targets);
+  aw_lpivot_free(s->types);
+  aw_lpivot_free(s->targets);
   for (size_t i = 0; i < s->ntype_names; i++) AW_FREE(s->type_names[i]);
   for (size_t i = 0; i < s->ntarget_names; i++) AW_FREE(s->target_names[i]);
   AW_FREE(s->type_names);
@@ -434,11 +434,11 @@ static aw_status begin_common(void **state, const char *label, const cJSON *opt,
   s->csvo.sep = sep == 4 ? 0 : seps[sep][0];
   s->csvo.max_line = (size_t)max_line;
   s->csvo.allow_ragged = 0;
-  aw_pivot_opts po;
-  aw_pivot_opts_default(&po);
+  aw_lpivot_opts po;
+  aw_lpivot_opts_default(&po);
   po.max_series = 1 << 20;
-  s->types = aw_pivot_new(&po, err);
-  s->targets = s->types ? aw_pivot_new(&po, err) : NULL;
+  s->types = aw_lpivot_new(&po, err);
+  s->targets = s->types ? aw_lpivot_new(&po, err) : NULL;
   if (!s->targets) {
     win_abort(s);
     return AW_ERR_NOMEM;
