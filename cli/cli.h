@@ -20,6 +20,7 @@ int aw_cmd_fit(int argc, char **argv);
 int aw_cmd_pot(int argc, char **argv);
 int aw_cmd_nab(int argc, char **argv);
 int aw_cmd_aggregate(int argc, char **argv);
+int aw_cmd_parse(int argc, char **argv);
 
 /* Prints "aw: <file:line:col: message>" to stderr and returns 1. */
 int cli_fail(const aw_error *err);

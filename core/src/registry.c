@@ -9,6 +9,7 @@ static const aw_stream_kind *const stream_kinds[] = {
     &aw_stream_prom_json,
     &aw_stream_windows,
     &aw_stream_fis,
+    &aw_stream_log,
 };
 
 static const aw_input_kind input_kinds[] = {
@@ -17,11 +18,18 @@ static const aw_input_kind input_kinds[] = {
     {"prom_json", NULL, "Prometheus HTTP API range-query JSON (resultType matrix)"},
     {"windows", NULL, "label windows: CSV start,end[,type,target], NAB JSON, IBM anomaly_windows.csv, Nezha fault list"},
     {"fis", NULL, "AWS FIS experiment records -> label windows"},
+    {"log", NULL, "raw log lines parsed by Drain (logpai log_format, JSON lines, plain)"},
     {"synth", aw_input_synth_generate, "synthetic load, faults, telemetry and labels (Allam et al.)"},
 };
 
 static const aw_step_def steps[] = {
     {"summary", aw_step_summary, "per-series statistics (count, missing, min, max, mean, std) and time range"},
+    {"templates", aw_step_templates, "the log's events (Drain templates): count, share, first/last seen, sparkline"},
+    {"log_lines", aw_step_log_lines, "line numbers and byte offsets of one template's lines"},
+    {"log_params", aw_step_log_params, "parameter spans of messages under a template (for highlighting)"},
+    {"pot", aw_step_pot, "POT/SPOT/DSPOT threshold on a column (Siffer et al.), optional q sweep and evaluation"},
+    {"evaluate", aw_step_evaluate, "point-wise and point-adjusted precision/recall/F1 and detection delay against labels"},
+    {"detect", aw_step_detect, "DAM-style multimodal detection (fusion, LSTMs + attention) or the papers' autoencoders/baselines, with a POT threshold and evaluation"},
     {"diagnose", aw_step_diagnose, "DTW among replicas (ADS): distance matrix, scores, the suspect replica and its margin"},
 };
 

@@ -7,6 +7,7 @@
  *                   replicas: replica<i>.<metric> columns and anomaly
  *   <name>.load     the load series (users, spawn_rate, trend, seasonal, load_anomaly)
  *   <name>.faults   (allam-7d) the fault schedule, object type "aw_fault_schedule"
+ *   <name>.logs     (dam-service) its log lines parsed by Drain (aw/logs.h)
  * The seed is the spec's derived seed unless params give one. Logs are not kept in the workspace
  * (aw_synth_write streams them to files).
  *
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aw/logs.h"
 #include "aw/synth.h"
 #include "aw/workspace.h"
 #include "cJSON.h"
@@ -24,6 +26,21 @@ aw_status aw_input_synth_generate(aw_ws *ws, const aw_spec_input *in, uint64_t s
                                   cJSON *info, aw_error *err);
 
 static void free_schedule(void *p) { aw_fault_schedule_free(p); }
+static void free_logs(void *p) { aw_logs_free((aw_logs *)p); }
+
+/* The DAM service's log lines go straight into Drain (as the "log" input kind would parse the
+ * logs/service.log that `aw synth` writes: same line numbers and byte offsets). */
+typedef struct log_sink {
+  aw_logs *logs;
+  uint64_t line, offset;
+} log_sink;
+
+static aw_status sink_line(void *ud, const aw_log_line *ln, aw_error *err) {
+  log_sink *s = (log_sink *)ud;
+  aw_status st = aw_logs_add(s->logs, ln->content, strlen(ln->content), ln->time, ++s->line, s->offset, err);
+  s->offset += ln->line_len + 1;
+  return st;
+}
 
 aw_status aw_input_synth_generate(aw_ws *ws, const aw_spec_input *in, uint64_t seed, const aw_progress *progress,
                                   cJSON *info, aw_error *err) {
@@ -79,9 +96,23 @@ aw_status aw_input_synth_generate(aw_ws *ws, const aw_spec_input *in, uint64_t s
     }
   } else if (!st && c->preset == AW_PRESET_DAM_SERVICE) {
     aw_dam_result *d = NULL;
-    st = aw_dam_generate(&c->dam, load, c->seed, NULL, NULL, &d, err);
+    /* its logs, parsed by Drain with logpai's defaults plus this project's improvements */
+    aw_drain_opts dopts;
+    aw_drain_opts_default(&dopts);
+    aw_drain_opts_improved(&dopts);
+    log_sink sink = {aw_logs_new(&dopts, err), 0, 0};
+    if (!sink.logs) st = err ? err->code : AW_ERR_NOMEM;
+    if (!st) st = aw_dam_generate(&c->dam, load, c->seed, sink_line, &sink, &d, err);
     if (!st) st = aw_dam_to_table(d, &t, err);
-    if (!st) cJSON_AddNumberToObject(info, "faults", (double)d->n_segments);
+    if (!st) {
+      cJSON_AddNumberToObject(info, "faults", (double)d->n_segments);
+      cJSON_AddNumberToObject(info, "log_lines", (double)sink.logs->n);
+      cJSON_AddNumberToObject(info, "log_templates", (double)aw_drain_cluster_count(sink.logs->drain));
+      snprintf(name, sizeof name, "%s.logs", in->name);
+      st = aw_ws_put_object(ws, name, AW_LOGS_TYPE, sink.logs, free_logs, err);
+      sink.logs = NULL;
+    }
+    aw_logs_free(sink.logs);
     aw_dam_result_free(d);
   } else if (!st) {
     aw_replica_result *r = NULL;

@@ -27,6 +27,7 @@ extern const aw_stream_kind aw_stream_csv_long;   /* input_csv_long.c */
 extern const aw_stream_kind aw_stream_prom_json;  /* input_prom.c */
 extern const aw_stream_kind aw_stream_windows;    /* input_windows.c */
 extern const aw_stream_kind aw_stream_fis;        /* input_windows.c */
+extern const aw_stream_kind aw_stream_log;
 
 /* Generated kinds */
 aw_status aw_input_synth_generate(aw_ws *ws, const aw_spec_input *in, uint64_t seed, const aw_progress *progress,
@@ -34,7 +35,17 @@ aw_status aw_input_synth_generate(aw_ws *ws, const aw_spec_input *in, uint64_t s
 
 /* Steps */
 aw_status aw_step_summary(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
+aw_status aw_step_templates(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
+aw_status aw_step_log_lines(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
+aw_status aw_step_log_params(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
+aw_status aw_step_pot(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
+aw_status aw_step_evaluate(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
+aw_status aw_step_detect(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
 aw_status aw_step_diagnose(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
+
+/* Per-row labels of table t from params "labels_column" or "labels" (a windows table with start and
+ * end columns); *out NULL when neither is given, else malloc'd. (step_pot.c) */
+aw_status aw_step_labels(aw_step_ctx *ctx, const aw_table *t, const cJSON *params, uint8_t **out, aw_error *err);
 
 /* Helper for steps: the table named by the step's input (error naming the step when missing). */
 const aw_table *aw_step_input_table(aw_step_ctx *ctx, aw_error *err);

@@ -1,0 +1,203 @@
+/* bench_drain.c - Drain throughput, single thread, the issue's two workloads:
+ *  1. HDFS_2k repeated to 1M lines (about 144 MB, built once in build/bench-tmp/) with its Loghub
+ *     benchmark settings (log_format, two masks, st 0.5, depth 4): the whole pipeline from bytes in
+ *     1 MiB chunks to a cluster id per line (line splitting, header regex, masks, Drain);
+ *  2. the 16 Loghub-2k samples concatenated as raw lines (plain lines, no masks, Drain3-like
+ *     defaults st 0.4 depth 4), repeated 10 times.
+ * Reports lines/s and MB/s (faithful and improved modes), and the peak resident memory natively.
+ * AW_BENCH_BIG=1 adds a 1 GB run (HDFS repeated) to check peak memory on a large log. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aw/drain.h"
+#include "aw/logformat.h"
+#include "bench.h"
+
+#ifndef __EMSCRIPTEN__
+#include <sys/resource.h>
+#endif
+
+typedef struct {
+  aw_drain *d;
+  uint64_t lines;
+  uint64_t checksum;
+} ctx;
+
+static aw_status on_line(void *ud, const aw_logfmt_line *ln, aw_error *err) {
+  ctx *c = (ctx *)ud;
+  aw_drain_result r;
+  aw_status s = aw_drain_add(c->d, ln->content, ln->content_len, &r, err);
+  c->lines++;
+  c->checksum = c->checksum * 31 + r.cluster_id;
+  return s;
+}
+
+static char *slurp(const char *path, size_t *n) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long l = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *b = (char *)malloc((size_t)l + 1);
+  *n = fread(b, 1, (size_t)l, f);
+  fclose(f);
+  return b;
+}
+
+/* Writes `copies` copies of src into path unless it already has that size. */
+static int build_file(const char *path, const char *src, size_t n, size_t copies) {
+  FILE *f = fopen(path, "rb");
+  if (f) {
+    fseek(f, 0, SEEK_END);
+    long l = ftell(f);
+    fclose(f);
+    if ((size_t)l == n * copies) return 0;
+  }
+  f = fopen(path, "wb");
+  if (!f) return -1;
+  for (size_t i = 0; i < copies; i++) fwrite(src, 1, n, f);
+  return fclose(f);
+}
+
+/* Streams a file through logformat + drain; returns seconds, fills lines and bytes. */
+static double run_file(const char *path, const aw_logfmt_opts *lo, aw_drain *d, uint64_t *lines, uint64_t *bytes,
+                       uint64_t *sum) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return -1;
+  static char buf[1 << 20];
+  ctx c = {d, 0, 0};
+  aw_error err;
+  aw_logfmt *lf = aw_logfmt_new(lo, on_line, &c, &err);
+  if (!lf) {
+    fprintf(stderr, "%s\n", err.message);
+    fclose(f);
+    return -1;
+  }
+  uint64_t total = 0;
+  double t0 = bench_now();
+  size_t k;
+  while ((k = fread(buf, 1, sizeof buf, f)) > 0) {
+    total += k;
+    if (aw_logfmt_feed(lf, buf, k, &err)) {
+      fprintf(stderr, "%s\n", err.message);
+      break;
+    }
+  }
+  aw_logfmt_finish(lf, &err);
+  double t = bench_now() - t0;
+  fclose(f);
+  aw_logfmt_free(lf);
+  *lines = c.lines;
+  *bytes = total;
+  *sum = c.checksum;
+  return t;
+}
+
+static double peak_mb(void) {
+#ifndef __EMSCRIPTEN__
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)ru.ru_maxrss / 1024.0;
+#else
+  return -1;
+#endif
+}
+
+int main(void) {
+  const char *hdfs_fmt = "<Date> <Time> <Pid> <Level> <Component>: <Content>";
+  size_t n;
+  char *hdfs = slurp(bench_data("loghub2k/HDFS/HDFS_2k.log"), &n);
+  if (!hdfs) {
+    fprintf(stderr, "bench_drain: cannot read %s\n", bench_data("loghub2k/HDFS/HDFS_2k.log"));
+    return 1;
+  }
+  const char *big = "build/bench-tmp/hdfs_1m.log";
+  if (build_file(big, hdfs, n, 500)) {
+    fprintf(stderr, "bench_drain: cannot write %s\n", big);
+    return 1;
+  }
+  aw_logfmt_opts lo;
+  aw_logfmt_opts_default(&lo);
+  lo.kind = AW_LOGFMT_PATTERN;
+  lo.log_format = hdfs_fmt;
+  for (int mode = 0; mode <= 1; mode++) {
+    aw_drain_opts o;
+    aw_drain_opts_default(&o);
+    o.st = 0.5;
+    o.depth = 4;
+    if (mode) aw_drain_opts_improved(&o);
+    aw_error err;
+    aw_drain *d = aw_drain_new(&o, &err);
+    aw_drain_add_mask(d, "blk_-?\\d+", NULL, &err);
+    aw_drain_add_mask(d, "(\\d+\\.){3}\\d+(:\\d+)?", NULL, &err);
+    uint64_t lines, bytes, sum;
+    double t = run_file(big, &lo, d, &lines, &bytes, &sum);
+    if (t <= 0) return 1;
+    fprintf(stderr, "  HDFS x500 %s: %llu lines, %.1f MB in %.3f s, %zu clusters (%s)\n", mode ? "improved" : "faithful",
+            (unsigned long long)lines, (double)bytes / 1e6, t, aw_drain_cluster_count(d), BENCH_FLAVOUR);
+    const char *suffix = mode ? "_improved" : "";
+    char name[96];
+    snprintf(name, sizeof name, "drain_hdfs_1m_lines_per_s%s", suffix);
+    bench_report(name, (double)lines / t, "lines/s", "higher");
+    snprintf(name, sizeof name, "drain_hdfs_1m_mb_per_s%s", suffix);
+    bench_report(name, (double)bytes / 1e6 / t, "MB/s", "higher");
+    aw_drain_free(d);
+  }
+  /* the 16 samples as raw lines */
+  static const char *names[] = {"HDFS",    "Hadoop",  "Spark",     "Zookeeper", "BGL",       "HPC",    "Thunderbird", "Windows",
+                                "Linux",   "Android", "HealthApp", "Apache",    "Proxifier", "OpenSSH", "OpenStack",  "Mac"};
+  aw_buf all = {0};
+  for (int i = 0; i < 16; i++) {
+    char rel[128];
+    snprintf(rel, sizeof rel, "loghub2k/%s/%s_2k.log", names[i], names[i]);
+    size_t l;
+    char *t = slurp(bench_data(rel), &l);
+    if (!t) return 1;
+    aw_buf_append(&all, t, l);
+    free(t);
+  }
+  const char *mix = "build/bench-tmp/loghub16_x10.log";
+  build_file(mix, all.data, all.len, 10);
+  aw_buf_free(&all);
+  aw_logfmt_opts_default(&lo); /* plain lines */
+  for (int mode = 0; mode <= 1; mode++) {
+    aw_drain_opts o;
+    aw_drain_opts_default(&o);
+    if (mode) aw_drain_opts_improved(&o);
+    aw_error err;
+    aw_drain *d = aw_drain_new(&o, &err);
+    uint64_t lines, bytes, sum;
+    double t = run_file(mix, &lo, d, &lines, &bytes, &sum);
+    if (t <= 0) return 1;
+    fprintf(stderr, "  Loghub-16 raw x10 %s: %llu lines, %.1f MB in %.3f s, %zu clusters\n", mode ? "improved" : "faithful",
+            (unsigned long long)lines, (double)bytes / 1e6, t, aw_drain_cluster_count(d));
+    bench_report(mode ? "drain_loghub16_lines_per_s_improved" : "drain_loghub16_lines_per_s", (double)lines / t, "lines/s",
+                 "higher");
+    bench_report(mode ? "drain_loghub16_mb_per_s_improved" : "drain_loghub16_mb_per_s", (double)bytes / 1e6 / t, "MB/s",
+                 "higher");
+    aw_drain_free(d);
+  }
+  if (getenv("AW_BENCH_BIG")) {
+    const char *gb = "build/bench-tmp/hdfs_1gb.log";
+    build_file(gb, hdfs, n, 3500);
+    aw_drain_opts o;
+    aw_drain_opts_default(&o);
+    o.st = 0.5;
+    aw_error err;
+    aw_drain *d = aw_drain_new(&o, &err);
+    aw_drain_add_mask(d, "blk_-?\\d+", NULL, &err);
+    aw_drain_add_mask(d, "(\\d+\\.){3}\\d+(:\\d+)?", NULL, &err);
+    lo.kind = AW_LOGFMT_PATTERN;
+    lo.log_format = hdfs_fmt;
+    uint64_t lines, bytes, sum;
+    double t = run_file(gb, &lo, d, &lines, &bytes, &sum);
+    fprintf(stderr, "  1 GB: %llu lines in %.2f s\n", (unsigned long long)lines, t);
+    bench_report("drain_1gb_lines_per_s", (double)lines / t, "lines/s", "higher");
+    aw_drain_free(d);
+  }
+  double pk = peak_mb();
+  if (pk > 0) bench_report("drain_peak_rss_mb", pk, "MB", "lower");
+  free(hdfs);
+  return 0;
+}
