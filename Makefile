@@ -139,6 +139,7 @@ wasm: $(B)/wasm/aw_core.mjs $(B)/wasm/aw.cjs $(WASM_TESTS)
 
 # ---------------------------------------------------------------- web
 WEB_SRC := $(wildcard web/*) 
+WEB_SRC += $(wildcard web/*/*)
 EXAMPLES := $(wildcard examples/*)
 .PHONY: web
 web: $(B)/web/.ok
@@ -180,3 +181,15 @@ bench: $(SETUP_STAMP)
 .PHONY: clean
 clean:
 	rm -rf $(B)/native $(B)/asan $(B)/wasm $(B)/fuzz $(B)/web $(B)/test-artifacts
+
+# ---------------------------------------------------------------- single-file build (web helper)
+# build/single/anomaly-workbench.html: the page, engine (wasm embedded), worker and examples in one
+# file that opens from file:// (see scripts/build-single.mjs).
+.PHONY: single
+single: $(B)/single/anomaly-workbench.html
+$(B)/wasm-single/aw_core.mjs: $(WASM_BIND_OBJ) $(B)/wasm/libaw.a
+	@mkdir -p $(@D)
+	emcc $(WASM_LDFLAGS) -sSINGLE_FILE=1 $^ -o $@
+$(B)/single/anomaly-workbench.html: $(B)/wasm-single/aw_core.mjs $(WEB_SRC) $(EXAMPLES) wasm/worker.js wasm/api.js scripts/build-single.mjs
+	node scripts/build-single.mjs $@
+test-browser: single

@@ -22,6 +22,18 @@ node -e '
   });
   fs.writeFileSync(dir + "/index.json", JSON.stringify(list, null, 1));
 ' "$out.tmp/examples"
+# the offline cache list of the service worker (sw.js), with a version that changes with the files
+node -e '
+  const fs = require("fs"), path = require("path"), crypto = require("crypto");
+  const dir = process.argv[1];
+  const files = [];
+  const walk = (d) => { for (const f of fs.readdirSync(d).sort()) { const p = path.join(d, f); if (fs.statSync(p).isDirectory()) walk(p); else files.push(path.relative(dir, p)); } };
+  walk(dir);
+  const list = files.filter((f) => f !== "sw.js" && f !== "precache.json" && !f.endsWith(".LICENSE"));
+  const h = crypto.createHash("sha256");
+  for (const f of list) h.update(f).update(fs.readFileSync(path.join(dir, f)));
+  fs.writeFileSync(path.join(dir, "precache.json"), JSON.stringify({ version: h.digest("hex").slice(0, 16), files: ["./", ...list] }, null, 1));
+' "$out.tmp"
 rm -rf "$out"
 mv "$out.tmp" "$out"
 echo "web: $(du -sh "$out" | cut -f1) in $out"

@@ -84,6 +84,7 @@ export class Workbench {
   static async create(options = {}) {
     const wb = new Workbench();
     wb.workerUrl = options.workerUrl || new URL('./worker.js', import.meta.url);
+    wb.workerType = options.workerType || 'module'; // 'classic' for the single-file build's Blob worker
     wb.chunkSize = options.chunkSize || CHUNK;
     await wb._start();
     return wb;
@@ -96,7 +97,7 @@ export class Workbench {
       this.worker.on('message', (m) => this._onMessage(m));
       this.worker.on('error', (e) => this._failAll(e));
     } else {
-      this.worker = new Worker(this.workerUrl, { type: 'module' });
+      this.worker = new Worker(this.workerUrl, { type: this.workerType || 'module' });
       this.worker.onmessage = (ev) => this._onMessage(ev.data);
       this.worker.onerror = (ev) => this._failAll(new Error(ev.message || 'the engine worker failed to start'));
     }
@@ -225,6 +226,23 @@ export class Workbench {
 
   objects() {
     return this._job(() => this._request({ type: 'objects' }));
+  }
+
+  // Describes the head of a CSV (first bytes of a file): separator and, per column, its first
+  // value, whether it reads as a time (and in which format), and whether it holds numbers or text.
+  sniff(bytes) {
+    const copy = bytes instanceof Uint8Array ? bytes.slice(0, 1 << 20) : new Uint8Array(bytes).slice(0, 1 << 20);
+    return this._job(() => this._request({ type: 'sniff', data: copy.buffer }, { transfer: [copy.buffer] }));
+  }
+
+  // Periodogram (reduced to `points` bins) and dominant periods of a table column.
+  periodogram(name, column, { dt = 0, points = 1024, signal, onProgress } = {}) {
+    return this._guarded({ type: 'periodogram', name, column, dt, points }, onProgress, signal);
+  }
+
+  // The DTW warping path between columns a and b over rows [i0, i1) of a table.
+  dtwPath(name, a, b, i0, i1, { znorm = true, window } = {}) {
+    return this._job(() => this._request({ type: 'dtwPath', name, a, b, i0, i1, znorm, window }));
   }
 
   // Bytes of the engine's WASM memory (it only grows).

@@ -2,5 +2,6 @@
 // reference data lives) from Node's environment to the program's getenv.
 Module['preRun'] = Module['preRun'] || [];
 Module['preRun'].push(function () {
-  if (typeof process !== 'undefined' && process.env && process.env.AW_DATA) ENV['AW_DATA'] = process.env.AW_DATA;
+  // (ENV exists only in programs that call getenv: the CLI does not)
+  if (typeof ENV !== 'undefined' && typeof process !== 'undefined' && process.env && process.env.AW_DATA) ENV['AW_DATA'] = process.env.AW_DATA;
 });

@@ -12,6 +12,10 @@
 //   {id, type:'step', step, seed}                       -> result step-result
 //   {id, type:'objects'}                                -> result [{name, type, info, rows, columns}]
 //   {id, type:'remove', name}                           -> result {}
+//   {id, type:'sniff', data:ArrayBuffer}             -> result {sep, records, columns:[{name, sample, time,
+//                                                          epoch_like, number, text}]}  (the head of a CSV)
+//   {id, type:'periodogram', name, column, dt, points} -> result {dt, freq, power, periods:[...], ...}
+//   {id, type:'dtwPath', name, a, b, i0, i1, znorm, window} -> result {dist, n, x, y, i, j}
 //   {id, type:'memory'}                                 -> result {heap}  (bytes of WASM memory)
 //   {id, type:'columns', name, columns:[i...], time}    -> result {time: Float64Array|null, columns: [Float64Array]}
 //   {id, type:'downsample', name, columns:[i...], t0, t1, buckets}
@@ -153,6 +157,22 @@ const handlers = {
   },
   objects() {
     return takeJson(M._awb_objects(ctx));
+  },
+  sniff(m) {
+    const bytes = new Uint8Array(m.data);
+    const p = M._malloc(Math.max(1, bytes.length));
+    try {
+      M.HEAPU8.set(bytes, p);
+      return takeJson(M._awb_sniff_csv(ctx, p, bytes.length));
+    } finally {
+      M._free(p);
+    }
+  },
+  periodogram(m) {
+    return takeJson(withStrings([m.name], (n) => M._awb_periodogram(ctx, n, m.column, m.dt || 0, m.points || 1024)));
+  },
+  dtwPath(m) {
+    return takeJson(withStrings([m.name], (n) => M._awb_dtw_path(ctx, n, m.a, m.b, m.i0, m.i1, m.znorm ? 1 : 0, m.window === undefined ? -1 : m.window)));
   },
   memory() {
     return { heap: M.HEAPU8.length };

@@ -55,3 +55,41 @@ export function fmtError(e) {
 
 // A palette that stays readable in both themes.
 export const palette = ['#2f6fb3', '#d9822b', '#3a9b5c', '#c23b3b', '#8a5cc2', '#7a6a2e', '#d45fa6', '#5f7f8c', '#1aa3a3', '#a35a1a'];
+
+// Saves a Blob as a file (an <a download> click; nothing leaves the browser).
+export function download(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = el('a', { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+// A table of rows ([{k: v}]) as CSV text (RFC 4180 quoting).
+export function toCsv(rows, columns) {
+  const cols = columns || [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const q = (v) => {
+    if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) return '';
+    const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [cols.map(q).join(','), ...rows.map((r) => cols.map((c) => q(r[c])).join(','))].join('\n') + '\n';
+}
+
+// A labelled form control: kind 'number' | 'text' | 'select' | 'checkbox'.
+export function field(label, input, help) {
+  return el('label', { class: 'field', title: help || undefined }, el('span', { class: 'field-label', text: label }), input);
+}
+
+export function shortHash(h) {
+  return h ? `${h.slice(0, 12)}…` : '';
+}
+
+// Colour of a CSS custom property of the current theme.
+export function cssVar(name) {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+}
+
+// Canvas-safe text colour and band colours per theme.
+export const bandColors = ['rgba(214,40,40,0.16)', 'rgba(230,150,20,0.18)', 'rgba(120,80,200,0.16)', 'rgba(40,140,90,0.16)'];

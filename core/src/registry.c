@@ -5,11 +5,19 @@
 
 static const aw_stream_kind *const stream_kinds[] = {
     &aw_stream_csv,
+    &aw_stream_csv_long,
+    &aw_stream_prom_json,
+    &aw_stream_windows,
+    &aw_stream_fis,
     &aw_stream_log,
 };
 
 static const aw_input_kind input_kinds[] = {
     {"csv", NULL, "wide CSV: timestamp,<series>..."},
+    {"csv_long", NULL, "long CSV: timestamp,series,value or timestamp,metric,labels...,value"},
+    {"prom_json", NULL, "Prometheus HTTP API range-query JSON (resultType matrix)"},
+    {"windows", NULL, "label windows: CSV start,end[,type,target], NAB JSON, IBM anomaly_windows.csv, Nezha fault list"},
+    {"fis", NULL, "AWS FIS experiment records -> label windows"},
     {"log", NULL, "raw log lines parsed by Drain (logpai log_format, JSON lines, plain)"},
     {"synth", aw_input_synth_generate, "synthetic load, faults, telemetry and labels (Allam et al.)"},
 };

@@ -55,3 +55,32 @@ export async function openPage(browser, server, query = '') {
 export async function waitIdle(page, timeout = 60000) {
   await page.waitForFunction(() => document.body.dataset.state === 'idle', null, { timeout });
 }
+
+// Uploads files (paths) through the file picker and waits for the job to end.
+export async function upload(page, files, { as, folder = false } = {}) {
+  if (as) await page.selectOption('#load-as', as);
+  await page.setInputFiles(folder ? '#folder' : '#file', files);
+  await page.waitForFunction(() => document.body.dataset.state === 'busy' || !document.querySelector('#job').hidden, null, { timeout: 2000 }).catch(() => {});
+  await waitIdle(page);
+  if (as) await page.selectOption('#load-as', 'auto');
+}
+
+// A screenshot kept under build/test-artifacts/.
+export async function shot(page, name, opts = {}) {
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`), ...opts });
+}
+
+// The load info and spec input of an input, as the page holds them.
+export function inputInfo(page, name) {
+  return page.evaluate((n) => {
+    const r = window.__aw.loaded.get(n);
+    return r ? JSON.parse(JSON.stringify({ info: r.info, spec: window.__aw.spec.inputs.find((i) => i.name === n) })) : null;
+  }, name);
+}
+
+// Text of the error box next to the upload ('' when hidden).
+export async function loadError(page) {
+  return page.evaluate(() => { const e = document.querySelector('#load-error'); return e.hidden ? '' : e.textContent; });
+}
+
+export const dataDir = process.env.AW_DATA || path.resolve(root, '../shared/data');

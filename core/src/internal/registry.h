@@ -23,6 +23,10 @@ const aw_input_kind *aw_input_kind_find(const char *kind);
 
 /* Streamed kinds */
 extern const aw_stream_kind aw_stream_csv;
+extern const aw_stream_kind aw_stream_csv_long;   /* input_csv_long.c */
+extern const aw_stream_kind aw_stream_prom_json;  /* input_prom.c */
+extern const aw_stream_kind aw_stream_windows;    /* input_windows.c */
+extern const aw_stream_kind aw_stream_fis;        /* input_windows.c */
 extern const aw_stream_kind aw_stream_log;
 
 /* Generated kinds */

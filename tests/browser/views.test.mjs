@@ -1,0 +1,102 @@
+// views.test.mjs - every view in Chromium, with a screenshot of each kept in build/test-artifacts/:
+// Dataset, Synthesis (generate from the paper's parameters; the periodogram finds the seasonal
+// periods), Diagnose (the replica scenario: the simulator's faulty replica is the suspect; the
+// heatmap, the warping path, the sliding margins), and the views whose engine ops have not landed
+// yet say so. Each view shows the parameters that produced it.
+import { test, done, assert } from '../wasm/harness.mjs';
+import { startServer, launch, openPage, waitIdle, shot } from './browser.mjs';
+
+const server = await startServer();
+const browser = await launch();
+const hasOp = (page, op) => page.evaluate((o) => window.__aw.engine.ops.some((x) => x.op === o), op);
+
+test('Dataset: the default example (a synthesized Sock Shop) with label bands from its ground truth', async () => {
+  const { page, context, rec } = await openPage(browser, server, '?example=default');
+  await page.waitForSelector('#chart[data-ready="1"]');
+  await waitIdle(page);
+  assert.equal(await page.inputValue('#ds-table'), 'sockshop');
+  assert.ok(Number(await page.getAttribute('#chart', 'data-bands')) > 0, 'the anomaly column gives bands');
+  assert.equal(await page.locator('#stats tbody tr').count(), 6);
+  await shot(page, 'view-dataset');
+  assert.deepEqual(rec.offOrigin, []);
+  assert.deepEqual(rec.errors, []);
+  await context.close();
+});
+
+test('Synthesis: generate a day from the paper\'s parameters; the periodogram finds T/2 of each component', async () => {
+  const { page, context, rec } = await openPage(browser, server);
+  await page.click('#tab-synthesis');
+  await page.fill('#view-synthesis input[name="duration_s"]', '43200');
+  await page.fill('#view-synthesis input[name="seed"]', '7');
+  await page.selectOption('#view-synthesis select[name="preset"]', 'dam-service');
+  await page.keyboard.press('Escape');
+  await page.evaluate(() => document.activeElement.blur());
+  await page.keyboard.press('r');
+  await waitIdle(page);
+  await page.waitForSelector('#synth-periods');
+  const periods = await page.textContent('#synth-periods');
+  // sin^2(2 pi t / T) repeats every T/2: 600 -> 300, 320 -> 160, 60 -> 30, 30 -> 15
+  for (const p of ['300 s', '160 s', '30 s']) assert.ok(periods.includes(p), `${p} in "${periods}"`);
+  assert.match(await page.textContent('#view-synthesis .params-box'), /"duration_s": 43200/);
+  const spec = await page.evaluate(() => window.__aw.spec);
+  assert.deepEqual([spec.inputs[0].kind, spec.inputs[0].params.seed, spec.inputs[0].params.preset], ['synth', 7, 'dam-service']);
+  await shot(page, 'view-synthesis', { fullPage: true });
+  assert.deepEqual(rec.errors, []);
+  await context.close();
+});
+
+test('Diagnose: the simulator\'s faulty replica is the suspect; heatmap, warping path, sliding margins', async () => {
+  const { page, context, rec } = await openPage(browser, server, '?example=replicas');
+  await page.waitForSelector('#chart[data-ready="1"]');
+  await page.click('#tab-diagnose');
+  if (!(await hasOp(page, 'diagnose'))) {
+    assert.match(await page.textContent('#view-diagnose .ops-note'), /lacks “diagnose”/);
+    await context.close();
+    return;
+  }
+  await page.click('#view-diagnose button:has-text("Window at the labelled fault")');
+  await waitIdle(page);
+  await page.waitForSelector('#diag-results[data-ready="1"]');
+  const truth = await page.evaluate(() => `replica${window.__aw.loaded.get('replicas').info.faulty_replica}`);
+  const verdict = await page.textContent('#diag-verdict');
+  assert.match(verdict, new RegExp(`Suspect: ${truth}`), verdict);
+  assert.equal(await page.getAttribute('#diag-heatmap', 'data-cells'), '9');
+  assert.ok(Number(await page.getAttribute('#diag-path', 'data-steps')) >= 20);
+  assert.match(await page.textContent('#view-diagnose .params-box'), /"window": 20/);
+  await shot(page, 'view-diagnose', { fullPage: true });
+  // the share link carries the diagnosis
+  const spec = await page.evaluate(() => window.__aw.spec);
+  assert.ok(spec.steps.some((s) => s.op === 'diagnose' && s.params.at > 0));
+  // sliding: the faulty replica is the most frequent suspect
+  await page.check('#view-diagnose input[name="sliding"]');
+  await page.fill('#view-diagnose input[name="at"]', '');
+  await page.click('#view-diagnose button.primary');
+  await waitIdle(page);
+  await page.waitForSelector('#diag-sliding[data-points]');
+  const counts = await page.evaluate(() => window.__aw.results.get('diagnosis').suspect_counts);
+  const best = Object.entries(counts).sort((a, b) => b[1] - a[1])[0][0];
+  assert.equal(best, truth, JSON.stringify(counts));
+  await shot(page, 'view-diagnose-sliding');
+  assert.deepEqual(rec.errors, []);
+  await context.close();
+});
+
+test('Logs, Detect, Evaluate: the frame is there, and a missing op is said plainly', async () => {
+  const { page, context, rec } = await openPage(browser, server, '?example=shop');
+  await page.waitForSelector('#chart[data-ready="1"]');
+  for (const [view, ops] of [['logs', ['drain']], ['detect', ['detect', 'pot']], ['evaluate', ['evaluate']]]) {
+    await page.click(`#tab-${view}`);
+    const missing = [];
+    for (const op of ops) if (!(await hasOp(page, op))) missing.push(op);
+    const note = await page.textContent(`#view-${view} .ops-note`);
+    for (const op of missing) assert.ok(note.includes(`“${op}”`), `${view}: ${note}`);
+    assert.equal(await page.locator(`#view-${view} button.primary`).isDisabled(), missing.length > 0);
+    await shot(page, `view-${view}`);
+  }
+  assert.deepEqual(rec.errors, []);
+  await context.close();
+});
+
+await done();
+await browser.close();
+server.close();
