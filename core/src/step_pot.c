@@ -166,7 +166,7 @@ static void add_tail(cJSON *o, const aw_pot_tail_result *r) {
 /* "pot": thresholds on one column. Output table <id>: value, z_upper[, z_lower], alarm. */
 aw_status aw_step_pot(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err) {
   static const char *const keys[] = {"column", "level", "q", "init", "stream", "drift", "both", "max_excess",
-                                     "keep_alarms", "sweep", "labels", "labels_column", NULL};
+                                     "keep_alarms", "sweep", "labels", "labels_column", "labels_target", NULL};
   aw_status st = aw_json_check_keys(params, ctx->path, keys, err);
   if (st) return st;
   const aw_table *t = aw_step_input_table(ctx, err);
@@ -271,7 +271,8 @@ done:
 
 /* "evaluate": an alarm column (0/1) or a score column with a threshold, against labels. */
 aw_status aw_step_evaluate(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err) {
-  static const char *const keys[] = {"alarm_column", "score_column", "threshold", "labels", "labels_column", NULL};
+  static const char *const keys[] = {"alarm_column", "score_column", "threshold", "labels", "labels_column",
+                                     "labels_target", NULL};
   aw_status st = aw_json_check_keys(params, ctx->path, keys, err);
   if (st) return st;
   const aw_table *t = aw_step_input_table(ctx, err);
