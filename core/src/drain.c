@@ -32,7 +32,7 @@ static inline uint64_t rd64(const unsigned char *p) {
   return v; /* little-endian on every target we build (x86-64, wasm32) */
 }
 
-static uint64_t hash_bytes(const unsigned char *p, size_t n) {
+static inline uint64_t hash_bytes(const unsigned char *p, size_t n) {
   uint64_t h = 0x243F6A8885A308D3ull ^ ((uint64_t)n * 0x9E3779B97F4A7C15ull);
   while (n >= 8) {
     h = (h ^ rd64(p)) * 0x9E3779B97F4A7C15ull;
@@ -197,6 +197,9 @@ typedef struct {
   char *name;      /* NULL = wildcard */
   char *repl;
   size_t repl_len;
+  /* per-token prefilter (see tokenize): byte classes (tok_class) a token must all contain, and
+   * of which it must contain at least one, to possibly hold a match; classes of the replacement */
+  uint64_t need_all, need_any, repl_cls;
 } dmask;
 
 typedef struct {
@@ -216,6 +219,9 @@ struct aw_drain {
   size_t wildlen;
   dmask *masks;
   size_t nmasks, maskcap;
+  int masks_local; /* every mask is token-local (aw_regex_token_local) and its replacement has no
+                      white space: masks run on each token alone (see tokenize) */
+  uint64_t bcls[256]; /* tokenizer byte table: byte class bit | TB_* flags */
   /* tokens */
   token *tok;
   size_t ntok, tokcap;
@@ -243,7 +249,8 @@ struct aw_drain {
   aw_buf mb[2];
   aw_buf san;
   uint32_t *lid;   /* message token ids */
-  uint32_t *loff, *llen;
+  const unsigned char **lptr; /* message tokens: bytes (in the message or in tokarena) */
+  uint32_t *loff, *llen;      /* loff: scratch for tokens in tokarena while it may move */
   uint64_t *lshape;
   uint8_t *ldig;
   uint64_t *lhash;
@@ -251,7 +258,7 @@ struct aw_drain {
   uint32_t *tmpt;
   size_t tmptcap;
   aw_buf tbuf, mtok;
-  const unsigned char *lbase; /* buffer of the current message's tokens */
+  aw_buf tokarena; /* masked tokens of the current message (per-token masking) */
   /* variable-length improvement: skeleton (constant tokens) -> cluster */
   uint64_t *skh;
   uint32_t *skv;
@@ -261,6 +268,39 @@ struct aw_drain {
   aw_regex *esc_re;
   aw_drain_stats st;
 };
+
+/* Tokenizer byte table (d->bcls): each byte's class bit (tok_class) plus flags. */
+#define TB_DIGIT ((uint64_t)1)       /* class 0: ASCII digits */
+#define TB_UDIGIT ((uint64_t)1 << 61) /* (in a token's classes) a non-ASCII digit */
+#define TB_HIGH ((uint64_t)1 << 62)   /* a byte >= 0x80: decode (Unicode white space, digits) */
+#define TB_SPACE ((uint64_t)1 << 63)  /* ASCII white space (Python's str.isspace()) */
+
+/* Byte classes for the per-token mask prefilter: 0 digits, 1-26 letters (either case), 27 bytes
+ * >= 0x80, 28-59 one per ASCII punctuation character, 60 the rest (controls, DEL). A token's
+ * classes are the OR of its bytes' bits; a mask is only run on tokens that have every class of
+ * the mask's required bytes and one class of its first bytes (aw_regex_byte_filter). */
+static uint64_t tok_class(unsigned c) {
+  static const char punct[] = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+  if (c >= '0' && c <= '9') return TB_DIGIT;
+  if ((c | 32) >= 'a' && (c | 32) <= 'z') return (uint64_t)1 << (1 + (c | 32) - 'a');
+  if (c >= 0x80) return (uint64_t)1 << 27;
+  for (unsigned k = 0; k < sizeof punct - 1; k++)
+    if ((unsigned char)punct[k] == c) return (uint64_t)1 << (28 + k);
+  return (uint64_t)1 << 60;
+}
+
+static void init_byte_table(aw_drain *d) {
+  for (unsigned c = 0; c < 256; c++)
+    d->bcls[c] = tok_class(c) | (c >= 0x80 ? TB_HIGH : 0) | (c < 0x80 && aw_ascii_is_space(c) ? TB_SPACE : 0);
+}
+
+/* Classes of all bytes in a 256-bit byte set. */
+static uint64_t set_classes(const uint64_t set[4]) {
+  uint64_t r = 0;
+  for (unsigned c = 0; c < 256; c++)
+    if ((set[c >> 6] >> (c & 63)) & 1) r |= tok_class(c);
+  return r;
+}
 
 void aw_drain_opts_default(aw_drain_opts *o) {
   memset(o, 0, sizeof *o);
@@ -364,6 +404,8 @@ aw_drain *aw_drain_new(const aw_drain_opts *opts, aw_error *err) {
   }
   for (size_t i = 0; i < d->ehtcap; i++) d->eht_val[i] = NONE;
   d->ntok = 1; /* id 0 unused */
+  d->masks_local = 1;
+  init_byte_table(d);
   d->lru_head = d->lru_tail = NONE;
   /* root node */
   d->nnodes = 1;
@@ -415,6 +457,8 @@ void aw_drain_free(aw_drain *d) {
   aw_buf_free(&d->mtok);
   AW_FREE(d->lid);
   AW_FREE(d->loff);
+  AW_FREE(d->lptr);
+  aw_buf_free(&d->tokarena);
   AW_FREE(d->llen);
   AW_FREE(d->ldig);
   AW_FREE(d->lhash);
@@ -471,6 +515,18 @@ aw_status aw_drain_add_mask(aw_drain *d, const char *pattern, const char *name, 
     return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
   }
   snprintf(m->repl, m->repl_len + 1, "%s%s%s", d->prefix, wild ? "*" : name, d->suffix);
+  uint64_t first[4], req[4];
+  aw_regex_byte_filter(re, first, req);
+  m->need_all = set_classes(req);
+  m->need_any = set_classes(first);
+  int repl_space = 0;
+  m->repl_cls = 0;
+  for (size_t i = 0; i < m->repl_len; i++) {
+    size_t l = aw_u8_space_len((const unsigned char *)m->repl, m->repl_len, i);
+    repl_space |= l != 0;
+    m->repl_cls |= tok_class((unsigned char)m->repl[i]);
+  }
+  if (!aw_regex_token_local(re) || repl_space) d->masks_local = 0;
   d->nmasks++;
   return AW_OK;
 }
@@ -478,6 +534,7 @@ aw_status aw_drain_add_mask(aw_drain *d, const char *pattern, const char *name, 
 size_t aw_drain_mask_count(const aw_drain *d) { return d ? d->nmasks : 0; }
 
 /* ------------------------------------------------------------------ tokens */
+
 
 static int tht_grow(aw_drain *d) {
   size_t cap = d->thtcap * 2;
@@ -915,6 +972,9 @@ static int ensure_line(aw_drain *d, size_t n) {
   a = (uint32_t *)AW_REALLOC(d->loff, cap * sizeof(uint32_t));
   if (!a) return -1;
   d->loff = a;
+  const unsigned char **pp = (const unsigned char **)AW_REALLOC(d->lptr, cap * sizeof(*pp));
+  if (!pp) return -1;
+  d->lptr = pp;
   a = (uint32_t *)AW_REALLOC(d->llen, cap * sizeof(uint32_t));
   if (!a) return -1;
   d->llen = a;
@@ -980,18 +1040,16 @@ static const unsigned char *sanitize(aw_drain *d, const unsigned char *s, size_t
   return (const unsigned char *)d->san.data;
 }
 
-/* Masks, then splits into tokens (Python's str.split()); fills d->lid/loff/llen/ldig/lhash.
- * Returns the token count (or -1 on OOM); *base gets the buffer the offsets refer to. */
-static long tokenize(aw_drain *d, const char *msg, size_t len, const unsigned char **base, aw_error *err) {
-  size_t n = len;
-  const unsigned char *s = sanitize(d, (const unsigned char *)msg, &n);
-  if (!s) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), -1;
+/* Applies the masks to the whole message in order (Python's re.sub each), then Drain3's extra
+ * delimiters; returns the text to split (s itself, or one of d->mb), or NULL on error. */
+static const unsigned char *mask_whole(aw_drain *d, const unsigned char *s, size_t *np, aw_error *err) {
+  size_t n = *np;
   int cur = 0;
   for (size_t m = 0; m < d->nmasks; m++) {
     aw_buf *out = &d->mb[cur];
     out->len = 0;
     size_t k;
-    if (aw_regex_sub(d->masks[m].re, (const char *)s, n, d->masks[m].repl, d->masks[m].repl_len, out, &k, err)) return -1;
+    if (aw_regex_sub(d->masks[m].re, (const char *)s, n, d->masks[m].repl, d->masks[m].repl_len, out, &k, err)) return NULL;
     if (k == 0) continue; /* unchanged: keep reading from s */
     s = (const unsigned char *)out->data;
     n = out->len;
@@ -1018,10 +1076,10 @@ static long tokenize(aw_drain *d, const char *msg, size_t len, const unsigned ch
       size_t i = a;
       while (i < b) {
         if (b - i >= dn && memcmp(s + i, dl, dn) == 0) {
-          if (aw_buf_putc(out, ' ')) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), -1;
+          if (aw_buf_putc(out, ' ')) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), NULL;
           i += dn;
         } else {
-          if (aw_buf_putc(out, (char)s[i])) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), -1;
+          if (aw_buf_putc(out, (char)s[i])) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), NULL;
           i++;
         }
       }
@@ -1031,60 +1089,159 @@ static long tokenize(aw_drain *d, const char *msg, size_t len, const unsigned ch
       cur ^= 1;
     }
   }
+  *np = n;
+  return s;
+}
+
+/* Per-token masking: runs the masks in order over one token (t, *tl) whose byte classes are
+ * cls. Returns the masked token (in d->mb) or t itself when no mask changed it; NULL on error. */
+static const unsigned char *mask_token(aw_drain *d, const unsigned char *t, size_t *tl, uint64_t cls, aw_error *err) {
+  int cur = 0;
+  for (size_t m = 0; m < d->nmasks; m++) {
+    const dmask *mk = &d->masks[m];
+    if ((cls & mk->need_all) != mk->need_all || !(cls & mk->need_any)) continue;
+    aw_buf *out = &d->mb[cur];
+    out->len = 0;
+    size_t k;
+    if (aw_regex_sub(mk->re, (const char *)t, *tl, mk->repl, mk->repl_len, out, &k, err)) return NULL;
+    if (k == 0) continue;
+    t = (const unsigned char *)out->data;
+    *tl = out->len;
+    cls |= mk->repl_cls; /* a superset of the new token's classes: still a valid filter */
+    cur ^= 1;
+  }
+  return t;
+}
+
+/* End of the token that starts at s[i] (not white space): the first white-space character
+ * (Python's str.isspace(), Unicode included) or n. Stores in *acc the OR of the byte classes of
+ * its bytes (d->bcls; only the digit flags TB_DIGIT / TB_UDIGIT unless `classes`). Eight bytes at a
+ * time while they are printable ASCII; bytes < 0x21 or >= 0x80 are looked at one by one. */
+static inline size_t token_end(const uint64_t *tab, const unsigned char *s, size_t n, size_t i, int classes,
+                               uint64_t *acc) {
+  const uint64_t hi = 0x8080808080808080ull;
+  uint64_t a = 0;
+  for (;;) {
+    while (i + 8 <= n) {
+      uint64_t v = rd64(s + i);
+      /* high bit of the first byte that is < 0x21 or >= 0x80 (borrows only run upwards) */
+      uint64_t stop = ((v - 0x2121212121212121ull) | v) & hi;
+      size_t k = stop ? (size_t)__builtin_ctzll(stop) >> 3 : 8; /* printable bytes before it */
+      if (classes) {
+        for (size_t j = 0; j < k; j++) a |= tab[s[i + j]];
+      } else if (k) {
+        /* ASCII digits among the k bytes: b + 0x50 reaches 0x80 from '0', b + 0x46 from ':' */
+        uint64_t w = k == 8 ? v : v & ((((uint64_t)1) << (8 * k)) - 1);
+        uint64_t lo = (k == 8 ? ~(uint64_t)0 : (((uint64_t)1) << (8 * k)) - 1) & hi;
+        if ((w + 0x5050505050505050ull) & ~(w + 0x4646464646464646ull) & lo) a |= TB_DIGIT;
+      }
+      i += k;
+      if (k < 8) break;
+    }
+    /* the last few bytes, or the byte that stopped the fast loop */
+    while (i < n) {
+      uint64_t c = tab[s[i]];
+      if (c & (TB_SPACE | TB_HIGH)) break;
+      a |= classes ? c : (c & TB_DIGIT);
+      i++;
+      if (i + 8 <= n && s[i] > 0x20 && s[i] < 0x80) break; /* back to eight at a time */
+    }
+    if (i >= n || (tab[s[i]] & TB_SPACE)) break;
+    if (!(tab[s[i]] & TB_HIGH)) continue; /* a printable byte: the fast loop again */
+    uint32_t cp;
+    size_t l = aw_u8_decode(s, n, i, &cp);
+    if (aw_uni_is_space(cp)) break;
+    a |= (classes ? tab[s[i]] : 0) | (aw_uni_is_digit(cp) ? TB_UDIGIT : 0);
+    i += l;
+  }
+  *acc = a;
+  return i;
+}
+
+/* Masks, then splits into tokens (Python's str.split()); fills d->lid/lptr/llen/ldig/lhash.
+ * Returns the token count (or -1 on OOM).
+ *
+ * Masks are Python re.sub calls over the whole message, one after the other. When every mask is
+ * token-local (aw_regex_token_local: its matches are non-empty and hold no white space, no ^ $)
+ * and its replacement has no white space, masking cannot move a token boundary, so each token
+ * is masked on its own with the same result - and a token is only handed to a mask when its byte
+ * classes contain what every match needs (the mask's required bytes and one of its first bytes;
+ * tok_class). Most tokens ("PacketResponder", "for") need no regex at all. Otherwise (or with
+ * extra delimiters) the whole message is masked first, as Drain3 does. */
+static long tokenize(aw_drain *d, const char *msg, size_t len, aw_error *err) {
+  size_t n = len;
+  const unsigned char *s = sanitize(d, (const unsigned char *)msg, &n);
+  if (!s) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), -1;
+  int per_token = d->nmasks && d->masks_local && !d->o.n_extra_delimiters;
+  if (!per_token && (d->nmasks || d->o.n_extra_delimiters)) {
+    s = mask_whole(d, s, &n, err);
+    if (!s) return -1;
+  }
   if (n > UINT32_MAX) return aw_error_set(err, AW_ERR_LIMIT, "drain: message longer than 4 GiB"), -1;
-  /* split on white space (Python's str.split()); byte classes: 0 other, 1 space, 2 digit,
-   * 3 non-ASCII (decoded) */
-  static const uint8_t cls[256] = {
-      0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1,
-      1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0,
-      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-      3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
-      3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
-      3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
-      3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3};
+  /* any mask's prefilter: a token can only need masking if it has one of these classes */
+  uint64_t any_cls = 0;
+  if (per_token)
+    for (size_t m = 0; m < d->nmasks; m++) any_cls |= d->masks[m].need_any;
+  int in_arena = 0;
+  d->tokarena.len = 0;
+  const uint64_t *tab = d->bcls;
   size_t nt = 0, i = 0;
   while (i < n) {
-    uint8_t k = cls[s[i]];
-    if (k == 1) {
+    uint64_t k = tab[s[i]];
+    if (k & TB_SPACE) {
       i++;
       continue;
     }
-    if (k == 3) {
+    if (k & TB_HIGH) {
       size_t l = aw_u8_space_len(s, n, i);
       if (l) {
         i += l;
         continue;
       }
     }
+    /* one token: up to white space (Python's str.isspace(), Unicode included) */
     size_t st = i;
-    unsigned dig = 0;
-    for (;;) {
-      if (i >= n) break;
-      k = cls[s[i]];
-      if (k < 3) {
-        if (k == 1) break;
-        dig |= k;
-        i++;
+    uint64_t acc;
+    i = per_token ? token_end(tab, s, n, i, 1, &acc) : token_end(tab, s, n, i, 0, &acc);
+    if (nt == d->lcap && ensure_line(d, nt + 1)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), -1;
+    const unsigned char *t = s + st;
+    size_t tl = i - st;
+    unsigned dig = (acc & (TB_DIGIT | TB_UDIGIT)) != 0;
+    if (per_token && (acc & any_cls)) {
+      const unsigned char *mt = mask_token(d, t, &tl, acc, err);
+      if (!mt) return -1;
+      if (mt != t) {
+        /* masked: keep the new token in the arena (which may still move: offsets until the end) */
+        if (d->tokarena.len + tl > UINT32_MAX) return aw_error_set(err, AW_ERR_LIMIT, "drain: message longer than 4 GiB"), -1;
+        d->loff[nt] = (uint32_t)d->tokarena.len;
+        if (aw_buf_append(&d->tokarena, mt, tl)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), -1;
+        t = NULL;
+        mt = (const unsigned char *)d->tokarena.data + d->loff[nt];
+        in_arena = 1;
+        dig = (unsigned)has_digit(mt, tl);
+      }
+      if (!t) {
+        d->lptr[nt] = NULL;
+        d->llen[nt] = (uint32_t)tl;
+        d->ldig[nt] = (uint8_t)dig;
+        uint64_t h = hash_bytes(mt, tl);
+        d->lhash[nt] = h;
+        d->lid[nt] = lookup(d, mt, tl, h);
+        nt++;
         continue;
       }
-      uint32_t cp;
-      size_t l = aw_u8_decode(s, n, i, &cp);
-      if (aw_uni_is_space(cp)) break;
-      if (aw_uni_is_digit(cp)) dig |= 2;
-      i += l;
     }
-    if (nt == d->lcap && ensure_line(d, nt + 1)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), -1;
-    d->loff[nt] = (uint32_t)st;
-    d->llen[nt] = (uint32_t)(i - st);
-    d->ldig[nt] = (uint8_t)(dig >> 1);
-    uint64_t h = hash_bytes(s + st, i - st);
+    d->lptr[nt] = t;
+    d->llen[nt] = (uint32_t)tl;
+    d->ldig[nt] = (uint8_t)dig;
+    uint64_t h = hash_bytes(t, tl);
     d->lhash[nt] = h;
-    d->lid[nt] = lookup(d, s + st, i - st, h);
+    d->lid[nt] = lookup(d, t, tl, h);
     nt++;
   }
-  *base = s;
-  d->lbase = s;
+  if (in_arena)
+    for (size_t j = 0; j < nt; j++)
+      if (!d->lptr[j]) d->lptr[j] = (const unsigned char *)d->tokarena.data + d->loff[j];
   return (long)nt;
 }
 
@@ -1181,7 +1338,7 @@ static uint32_t fast_match(const aw_drain *d, const uint32_t *cands, size_t ncan
         if (count_wild == 1) sim++;
       } else {
         int eq = tt == ids[i] || (shape && d->tok[tt].shape == d->lshape[i]) ||
-                 (count_wild == 2 && d->tok[tt].masked && glob_fit(d, &d->tok[tt], d->lbase + d->loff[i], d->llen[i]));
+                 (count_wild == 2 && d->tok[tt].masked && glob_fit(d, &d->tok[tt], d->lptr[i], d->llen[i]));
         consts++;
         fits &= eq;
         if (!(count_wild == 2 && d->tok[tt].masked)) {
@@ -1228,7 +1385,7 @@ static int ensure_clusters(aw_drain *d, size_t id) {
 static void cluster_den(aw_drain *d, uint32_t cid);
 
 /* Creates a cluster whose template is the message's tokens. */
-static uint32_t create_cluster(aw_drain *d, const unsigned char *base, size_t n, aw_error *err) {
+static uint32_t create_cluster(aw_drain *d, size_t n, aw_error *err) {
   if (d->max_id == UINT32_MAX - 1) return aw_error_set(err, AW_ERR_LIMIT, "drain: too many clusters"), NONE;
   uint32_t id = d->max_id + 1;
   if (ensure_clusters(d, id)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), NONE;
@@ -1239,7 +1396,7 @@ static uint32_t create_cluster(aw_drain *d, const unsigned char *base, size_t n,
   for (size_t i = 0; i < n; i++) {
     uint32_t t = d->lid[i];
     if (t == NOTOK) {
-      t = intern(d, base + d->loff[i], d->llen[i], d->lhash[i]);
+      t = intern(d, d->lptr[i], d->llen[i], d->lhash[i]);
       if (t == NONE) {
         for (size_t k = 0; k < i; k++) tok_unref(d, c->t[k]);
         AW_FREE(c->t);
@@ -1454,13 +1611,12 @@ static uint32_t shape_merge(aw_drain *d, uint32_t tid, const unsigned char *m, s
 static int is_short(const aw_drain *d, size_t n) { return d->o.short_messages == AW_DRAIN_SHORT_SHAPE && n < d->o.depth - 2; }
 
 static void compute_shapes(aw_drain *d, size_t n) {
-  for (size_t i = 0; i < n; i++) d->lshape[i] = shape_hash(d, d->lbase + d->loff[i], d->llen[i]);
+  for (size_t i = 0; i < n; i++) d->lshape[i] = shape_hash(d, d->lptr[i], d->llen[i]);
 }
 
 aw_status aw_drain_add(aw_drain *d, const char *msg, size_t len, aw_drain_result *res, aw_error *err) {
   if (!d || (!msg && len)) return aw_error_set(err, AW_ERR_ARG, "drain: bad arguments");
-  const unsigned char *base;
-  long nt = tokenize(d, msg ? msg : "", len, &base, err);
+  long nt = tokenize(d, msg ? msg : "", len, err);
   if (nt < 0) return err ? err->code : AW_ERR_NOMEM;
   size_t n = (size_t)nt;
   d->st.messages++;
@@ -1476,7 +1632,7 @@ aw_status aw_drain_add(aw_drain *d, const char *msg, size_t len, aw_drain_result
   }
   aw_drain_change ch = AW_DRAIN_NONE;
   if (cid == NONE) {
-    cid = create_cluster(d, base, n, err);
+    cid = create_cluster(d, n, err);
     if (cid == NONE) return err ? err->code : AW_ERR_NOMEM;
     ch = AW_DRAIN_CREATED;
     d->cl[cid].size = 1;
@@ -1494,10 +1650,10 @@ aw_status aw_drain_add(aw_drain *d, const char *msg, size_t len, aw_drain_result
       if (t == WILD || t == d->lid[i]) continue;
       uint32_t nt2 = WILD;
       if (shape && d->tok[t].shape == d->lshape[i]) {
-        nt2 = shape_merge(d, t, base + d->loff[i], d->llen[i]);
+        nt2 = shape_merge(d, t, d->lptr[i], d->llen[i]);
       } else if (d->o.refine_tokens) {
-        if (d->tok[t].masked && glob_fit(d, &d->tok[t], base + d->loff[i], d->llen[i])) continue;
-        nt2 = refine(d, t, base + d->loff[i], d->llen[i]);
+        if (d->tok[t].masked && glob_fit(d, &d->tok[t], d->lptr[i], d->llen[i])) continue;
+        nt2 = refine(d, t, d->lptr[i], d->llen[i]);
       }
       if (nt2 == NONE) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
       if (nt2 == t) continue;
@@ -1530,8 +1686,7 @@ aw_status aw_drain_match(aw_drain *d, const char *msg, size_t len, int strategy,
   if (cluster_id) *cluster_id = 0;
   if (!d || !cluster_id || (!msg && len) || strategy < 0 || strategy > 2)
     return aw_error_set(err, AW_ERR_ARG, "drain: bad arguments to match");
-  const unsigned char *base;
-  long nt = tokenize(d, msg ? msg : "", len, &base, err);
+  long nt = tokenize(d, msg ? msg : "", len, err);
   if (nt < 0) return err ? err->code : AW_ERR_NOMEM;
   size_t n = (size_t)nt;
   int shape = is_short(d, n);

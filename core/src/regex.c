@@ -164,6 +164,10 @@ struct aw_regex {
   int anchored;          /* pattern starts with \A or ^ on every path */
   int req_byte;          /* a byte every match contains (the rarest such), or -1 */
   int nullable;
+  int token_local;       /* see aw_regex_token_local */
+  int dfa_ok;            /* the lazy DFA can run this pattern (dfa_eligible) */
+  struct dfa_t *dfa;     /* built on first use */
+  uint64_t req_set[4];   /* ASCII bytes every match contains */
   int engine;
   /* scratch (kept between calls) */
   uint64_t *bits;
@@ -1123,6 +1127,34 @@ static void required_bytes(const anode *nodes, int ni, uint64_t out[4]) {
   }
 }
 
+/* Does class c contain a white-space character (Python's str.isspace())? */
+static int class_has_space(const re_class *c) {
+  for (unsigned b = 0; b < 0x80; b++)
+    if (aw_ascii_is_space(b) && c->tab[b] == 1) return 1;
+  /* the non-ASCII white space is below U+3001 (aw_uni_is_space) */
+  for (uint32_t cp = 0x80; cp <= 0x3000; cp++)
+    if (aw_uni_is_space(cp) && class_nonascii(c, cp)) return 1;
+  return 0;
+}
+
+/* aw_regex_token_local: no node can match white space or assert ^ $ \A \Z, and the pattern
+ * cannot match empty. Every node of the AST is looked at, reachable or not (conservative). */
+static int token_local(const anode *nodes, size_t nn, int root, const re_class *cls) {
+  if (node_nullable(nodes, root)) return 0;
+  for (size_t i = 0; i < nn; i++) {
+    const anode *nd = &nodes[i];
+    if (nd->t == A_LIT) {
+      uint32_t cp = (uint32_t)nd->a;
+      if (cp < 0x80 ? aw_ascii_is_space(cp) : aw_uni_is_space(cp)) return 0;
+    } else if (nd->t == A_CLASS) {
+      if (class_has_space(&cls[nd->a])) return 0;
+    } else if (nd->t == A_ASSERT) {
+      if (nd->a != AS_WORDB && nd->a != AS_NWORDB) return 0;
+    }
+  }
+  return 1;
+}
+
 /* How rare a byte usually is in log text (higher = rarer): punctuation, then upper case, then
  * lower case and digits. */
 static int byte_rarity(int b) {
@@ -1140,6 +1172,10 @@ static void free_classes(re_class *cls, size_t n) {
   for (size_t i = 0; i < n; i++) AW_FREE(cls[i].r);
   AW_FREE(cls);
 }
+
+struct dfa_t;
+static void dfa_free(struct dfa_t *f);
+static int dfa_eligible(const aw_regex *re);
 
 void aw_regex_free(aw_regex *re) {
   if (!re) return;
@@ -1165,6 +1201,7 @@ void aw_regex_free(aw_regex *re) {
   AW_FREE(re->pk_dense);
   AW_FREE(re->pk_stack);
   AW_FREE(re->pk_stack_caps);
+  dfa_free(re->dfa);
   AW_FREE(re);
 }
 
@@ -1270,6 +1307,8 @@ aw_status aw_regex_compile(const char *pattern, size_t len, aw_regex **out, aw_e
   if (st == AW_OK) {
     uint64_t req[4];
     required_bytes(p.nodes, root, req);
+    memcpy(re->req_set, req, sizeof req);
+    re->token_local = token_local(p.nodes, p.nn, root, re->cls);
     re->req_byte = -1;
     int best = -1;
     for (int b = 0; b < 128; b++) {
@@ -1293,6 +1332,7 @@ aw_status aw_regex_compile(const char *pattern, size_t len, aw_regex **out, aw_e
     if (st == AW_OK) {
       fs_to_tab(&f[0], &re->start_ft);
       re->nullable = f[0].any;
+      re->dfa_ok = dfa_eligible(re);
       re->bt_ftab = (int32_t *)aw_alloc_array(re->bt.n + 1, sizeof(int32_t));
       size_t need = 0;
       for (size_t i = 0; i < re->bt.n; i++)
@@ -1364,6 +1404,14 @@ aw_status aw_regex_compile(const char *pattern, size_t len, aw_regex **out, aw_e
 const char *aw_regex_pattern(const aw_regex *re) { return re ? re->pattern : ""; }
 size_t aw_regex_group_count(const aw_regex *re) { return re ? re->ngroups : 0; }
 int aw_regex_nullable(const aw_regex *re) { return re ? re->nullable : 0; }
+int aw_regex_token_local(const aw_regex *re) { return re ? re->token_local : 0; }
+void aw_regex_byte_filter(const aw_regex *re, uint64_t first[4], uint64_t required[4]) {
+  for (int k = 0; k < 4; k++) first[k] = required[k] = 0;
+  if (!re) return;
+  for (int b = 0; b < 256; b++)
+    if (re->start_ft.any || re->start_ft.tab[b]) first[b >> 6] |= (uint64_t)1 << (b & 63);
+  memcpy(required, re->req_set, sizeof re->req_set);
+}
 void aw_regex_set_engine(aw_regex *re, int engine) {
   if (re) re->engine = engine;
 }
@@ -1717,6 +1765,29 @@ static int ensure_caps(aw_regex *re, size_t ncap) {
   return 0;
 }
 
+/* The first position >= p where a match can start, judged by the literal prefix or the
+ * first-byte set; n + 1 when there is none. */
+static size_t skip_to_start(const aw_regex *re, const unsigned char *s, size_t n, size_t p) {
+  const ftab *st = &re->start_ft;
+  if (re->prefix_len >= 2) {
+    /* memchr for the first byte, then compare the prefix */
+    size_t pl = re->prefix_len;
+    for (;;) {
+      if (n - p < pl) return n + 1;
+      const unsigned char *q = (const unsigned char *)memchr(s + p, re->prefix[0], n - p - pl + 1);
+      if (!q) return n + 1;
+      p = (size_t)(q - s);
+      if (memcmp(q, re->prefix, pl) == 0) return p;
+      p++;
+    }
+  }
+  if (!st->any) {
+    while (p < n && !st->tab[s[p]]) p++;
+    if (p == n && !st->at_end) return n + 1;
+  }
+  return p;
+}
+
 /* One search with the backtracker. anchored: only at `from`. Returns 1/0/-1. */
 static int bt_search(aw_regex *re, const unsigned char *s, size_t n, size_t from, int anchored, size_t must_adv,
                      int full, size_t ncap) {
@@ -1747,31 +1818,10 @@ static int bt_search(aw_regex *re, const unsigned char *s, size_t n, size_t from
   }
   for (size_t k = 0; k < re->bt.nrclass; k++) re->rc_lo[k] = SIZE_MAX;
   int r = 0;
-  const ftab *st = &re->start_ft;
   size_t p = from;
   for (;;) {
     if (!anchored) {
-      if (re->prefix_len >= 2) {
-        /* memchr for the first byte, then compare the prefix */
-        size_t pl = re->prefix_len;
-        for (;;) {
-          if (n - p < pl) {
-            p = n + 1;
-            break;
-          }
-          const unsigned char *q = (const unsigned char *)memchr(s + p, re->prefix[0], n - p - pl + 1);
-          if (!q) {
-            p = n + 1;
-            break;
-          }
-          p = (size_t)(q - s);
-          if (memcmp(q, re->prefix, pl) == 0) break;
-          p++;
-        }
-      } else if (!st->any) {
-        while (p < n && !st->tab[s[p]]) p++;
-        if (p == n && !st->at_end) p = n + 1;
-      }
+      p = skip_to_start(re, s, n, p);
       if (p > n) break;
     }
     for (size_t k = 0; k < ncap; k++) re->caps[k] = AW_REGEX_UNSET;
@@ -1937,6 +1987,322 @@ static int pk_search(aw_regex *re, const unsigned char *s, size_t n, size_t from
   return matched;
 }
 
+/* ------------------------------------------------------------------ lazy DFA
+ *
+ * For searches that only need the match itself (sub, search/match without groups) on ASCII
+ * text, a DFA built lazily from the Pike program gives the same match much faster. A DFA state
+ * is what the Pike VM knows between two characters, without captures: the ordered list of
+ * threads (program points after their last consuming instruction, highest priority first) and,
+ * when the pattern has \b or \B, whether the previous character was a word character. The
+ * transition on byte c does what one Pike step does: the epsilon closure of the list in order
+ * (jumps, splits in priority order, saves, \b judged from the previous and next character),
+ * with each pc kept only the first time it is reached; a MATCH in the closure means a match
+ * ending before c, and cuts every thread after it (leftmost-first); the threads before it
+ * consume c. So running the DFA from a start position finds the end the Pike VM (and the
+ * backtracker, which agrees with it) finds for a match starting there: the last position where
+ * a MATCH was reached before the list died.
+ *
+ * Unanchored searches try the start positions the backtracker would (skip_to_start, then one
+ * byte further, since every byte tried is ASCII) and stop at the first start with a match; a
+ * match from an earlier start always wins in the Pike VM too, and a later start's thread that
+ * the VM drops because an earlier start's thread holds the same pc could not have matched
+ * either. The DFA hands the search back to the VM (same results, from the current start) when
+ * it meets a byte >= 0x80 (code points, Unicode classes), when the state cache is full, or when
+ * the failed attempts have cost more than a linear budget (e.g. "\d+\." over a long digit run,
+ * which the VM's run memo keeps linear). Used for patterns that cannot match empty and whose only
+ * assertions are \b and \B. */
+
+#define DFA_MAX_STATES 1024
+#define DFA_MAX_PROG 4096
+#define DFA_UNKNOWN UINT32_MAX
+
+typedef struct dfa_t {
+  uint32_t *trans;    /* [state * 256 + byte]: the next state's row (next * 256) << 1 | (a match ends
+                         before the byte), or DFA_UNKNOWN (not built yet; always for bytes >= 0x80) */
+  uint32_t *loff, *llen; /* each state's thread list in pool */
+  uint8_t *pword;     /* previous character was a word character */
+  uint8_t *at_end;    /* 0 not known yet, 1 no match at the end of the text, 2 match */
+  size_t nstates, cap;
+  uint32_t *pool;
+  size_t npool, poolcap;
+  uint32_t *ht;       /* open addressing: state + 1, 0 = empty */
+  size_t htcap;
+  uint32_t start[2];  /* start state by previous-character wordness (DFA_UNKNOWN until built) */
+  uint32_t *mark, *mark2, stamp; /* closure scratch over pcs */
+  uint32_t *stack, *clos, *nxt;
+  int wordb;          /* the pattern has \b or \B */
+  int full;           /* the cache is full or out of memory: no new states */
+} dfa_t;
+
+static void dfa_free(dfa_t *f) {
+  if (!f) return;
+  AW_FREE(f->trans);
+  AW_FREE(f->loff);
+  AW_FREE(f->llen);
+  AW_FREE(f->pword);
+  AW_FREE(f->at_end);
+  AW_FREE(f->pool);
+  AW_FREE(f->ht);
+  AW_FREE(f->mark);
+  AW_FREE(f->mark2);
+  AW_FREE(f->stack);
+  AW_FREE(f->clos);
+  AW_FREE(f->nxt);
+  AW_FREE(f);
+}
+
+/* Can the DFA run this pattern? (set at compile time) */
+static int dfa_eligible(const aw_regex *re) {
+  if (re->nullable || re->pk.n > DFA_MAX_PROG) return 0;
+  for (size_t i = 0; i < re->pk.n; i++) {
+    const inst *in = &re->pk.code[i];
+    switch (in->op) {
+      case I_CHAR: case I_CP: case I_CLASS: case I_SPLIT: case I_JMP: case I_SAVE: case I_MATCH: break;
+      case I_ASSERT:
+        if (in->x != AS_WORDB && in->x != AS_NWORDB) return 0;
+        break;
+      default: return 0;
+    }
+  }
+  return 1;
+}
+
+static inline int ascii_word(unsigned c) {
+  return (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z') || c == '_';
+}
+
+static uint64_t dfa_hash(const uint32_t *l, size_t n, int pw) {
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)pw;
+  for (size_t i = 0; i < n; i++) h = (h ^ l[i]) * 0xBF58476D1CE4E5B9ull;
+  return h ^ (h >> 29);
+}
+
+/* The state for thread list l[0..n) and previous-character wordness pw (found or added), or
+ * DFA_UNKNOWN when the cache is full. */
+static uint32_t dfa_intern(dfa_t *f, const uint32_t *l, size_t n, int pw) {
+  if (!f->wordb) pw = 0;
+  uint64_t h = dfa_hash(l, n, pw);
+  size_t mask = f->htcap - 1, k = (size_t)h & mask;
+  for (;; k = (k + 1) & mask) {
+    uint32_t e = f->ht[k];
+    if (!e) break;
+    uint32_t st = e - 1;
+    if (f->llen[st] == n && f->pword[st] == pw && memcmp(f->pool + f->loff[st], l, n * sizeof(uint32_t)) == 0) return st;
+  }
+  if (f->full || f->nstates >= DFA_MAX_STATES) {
+    f->full = 1;
+    return DFA_UNKNOWN;
+  }
+  if (f->nstates == f->cap) {
+    size_t nc = f->cap ? 2 * f->cap : 16;
+    uint32_t *t = (uint32_t *)AW_REALLOC(f->trans, nc * 256 * sizeof(uint32_t));
+    if (t) f->trans = t;
+    uint32_t *lo = (uint32_t *)AW_REALLOC(f->loff, nc * sizeof(uint32_t));
+    if (lo) f->loff = lo;
+    uint32_t *ll = (uint32_t *)AW_REALLOC(f->llen, nc * sizeof(uint32_t));
+    if (ll) f->llen = ll;
+    uint8_t *pw2 = (uint8_t *)AW_REALLOC(f->pword, nc);
+    if (pw2) f->pword = pw2;
+    uint8_t *ae = (uint8_t *)AW_REALLOC(f->at_end, nc);
+    if (ae) f->at_end = ae;
+    if (!t || !lo || !ll || !pw2 || !ae) {
+      f->full = 1;
+      return DFA_UNKNOWN;
+    }
+    f->cap = nc;
+  }
+  if (f->npool + n > f->poolcap && aw_grow((void **)&f->pool, &f->poolcap, f->npool + n, sizeof(uint32_t))) {
+    f->full = 1;
+    return DFA_UNKNOWN;
+  }
+  uint32_t st = f->nstates++;
+  memcpy(f->pool + f->npool, l, n * sizeof(uint32_t));
+  f->loff[st] = (uint32_t)f->npool;
+  f->llen[st] = (uint32_t)n;
+  f->npool += n;
+  f->pword[st] = (uint8_t)pw;
+  f->at_end[st] = 0;
+  for (int c = 0; c < 256; c++) f->trans[(size_t)st * 256 + (size_t)c] = DFA_UNKNOWN;
+  f->ht[k] = st + 1;
+  return st;
+}
+
+/* Epsilon closure of state st's threads, in priority order, with `next_word` the wordness of
+ * the next character (0 at the end of the text): fills f->clos with the consuming and MATCH
+ * instructions reached (each pc once, as in pk_add) and returns their count. */
+static size_t dfa_closure(const aw_regex *re, dfa_t *f, uint32_t st, int next_word) {
+  const inst *code = re->pk.code;
+  const uint32_t *l = f->pool + f->loff[st];
+  size_t nl = f->llen[st], nout = 0;
+  int prev_word = f->pword[st];
+  uint32_t stamp = ++f->stamp;
+  for (size_t t = 0; t < nl; t++) {
+    size_t top = 0;
+    f->stack[top++] = l[t];
+    while (top > 0) {
+      uint32_t pc = f->stack[--top];
+      for (;;) {
+        if (f->mark[pc] == stamp) break;
+        f->mark[pc] = stamp;
+        const inst *in = &code[pc];
+        if (in->op == I_JMP) {
+          pc = (uint32_t)in->x;
+          continue;
+        }
+        if (in->op == I_SPLIT) {
+          f->stack[top++] = (uint32_t)in->y; /* each pc is pushed at most once per closure */
+          pc = (uint32_t)in->x;
+          continue;
+        }
+        if (in->op == I_SAVE) {
+          pc++;
+          continue;
+        }
+        if (in->op == I_ASSERT) {
+          int b = prev_word != next_word;
+          if (in->x == AS_WORDB ? !b : b) break;
+          pc++;
+          continue;
+        }
+        f->clos[nout++] = pc;
+        break;
+      }
+    }
+  }
+  return nout;
+}
+
+/* Computes the transition of state st on ASCII byte c (see the section comment). */
+static uint32_t dfa_step(const aw_regex *re, dfa_t *f, uint32_t st, unsigned c) {
+  size_t nc = dfa_closure(re, f, st, ascii_word(c));
+  const inst *code = re->pk.code;
+  uint32_t match = 0;
+  size_t nn = 0;
+  uint32_t stamp = f->stamp;
+  for (size_t t = 0; t < nc; t++) {
+    const inst *in = &code[f->clos[t]];
+    int ok = 0;
+    switch (in->op) {
+      case I_MATCH: match = 1; t = nc; continue; /* lower-priority threads are cut */
+      case I_CHAR: ok = (uint32_t)in->x == c; break;
+      case I_CLASS: ok = re->cls[in->x].tab[c] == 1; break;
+      default: break; /* I_CP: a code point >= 0x80 never equals an ASCII byte */
+    }
+    uint32_t nx = (uint32_t)in->next;
+    if (ok && f->mark2[nx] != stamp) {
+      f->mark2[nx] = stamp;
+      f->nxt[nn++] = nx;
+    }
+  }
+  uint32_t to = dfa_intern(f, f->nxt, nn, ascii_word(c));
+  if (to == DFA_UNKNOWN) return DFA_UNKNOWN;
+  uint32_t v = (to * 256) << 1 | match;
+  f->trans[(size_t)st * 256 + c] = v;
+  return v;
+}
+
+/* Does state st match at the end of the text? */
+static int dfa_end(const aw_regex *re, dfa_t *f, uint32_t st) {
+  if (!f->at_end[st]) {
+    size_t nc = dfa_closure(re, f, st, 0);
+    int m = 0;
+    for (size_t t = 0; t < nc && !m; t++) m = re->pk.code[f->clos[t]].op == I_MATCH;
+    f->at_end[st] = (uint8_t)(m ? 2 : 1);
+  }
+  return f->at_end[st] == 2;
+}
+
+static dfa_t *dfa_new(const aw_regex *re) {
+  dfa_t *f = (dfa_t *)AW_CALLOC(1, sizeof(dfa_t));
+  if (!f) return NULL;
+  size_t np = re->pk.n;
+  f->htcap = 2 * (size_t)DFA_MAX_STATES;
+  f->ht = (uint32_t *)aw_calloc_array(f->htcap, sizeof(uint32_t));
+  f->mark = (uint32_t *)aw_calloc_array(np, sizeof(uint32_t));
+  f->mark2 = (uint32_t *)aw_calloc_array(np, sizeof(uint32_t));
+  f->stack = (uint32_t *)aw_alloc_array(np + 1, sizeof(uint32_t));
+  f->clos = (uint32_t *)aw_alloc_array(np + 1, sizeof(uint32_t));
+  f->nxt = (uint32_t *)aw_alloc_array(np + 1, sizeof(uint32_t));
+  if (!f->ht || !f->mark || !f->mark2 || !f->stack || !f->clos || !f->nxt) {
+    dfa_free(f);
+    return NULL;
+  }
+  for (size_t i = 0; i < re->pk.n; i++)
+    if (re->pk.code[i].op == I_ASSERT) f->wordb = 1;
+  /* state 0: no thread left (dead) */
+  if (dfa_intern(f, NULL, 0, 0) != 0) {
+    dfa_free(f);
+    return NULL;
+  }
+  f->start[0] = f->start[1] = DFA_UNKNOWN;
+  return f;
+}
+
+/* Search with the DFA: 1 match (*ms, *me), 0 none, -1 when the VM must take over from start
+ * *ms (every start before it has no match). */
+static int dfa_search(aw_regex *re, const unsigned char *s, size_t n, size_t from, int anchored, size_t *ms,
+                      size_t *me) {
+  dfa_t *f = re->dfa;
+  if (!f) {
+    f = re->dfa = dfa_new(re);
+    if (!f) {
+      *ms = from;
+      return -1;
+    }
+  }
+  /* failed attempts may cost up to 4 steps per byte of text (plus a constant) before the VM,
+   * whose memo bounds the work, takes over */
+  size_t budget = 4 * (n - from) + 256;
+  size_t p = from;
+  for (;;) {
+    if (!anchored) {
+      p = skip_to_start(re, s, n, p);
+      if (p > n) return 0;
+    }
+    *ms = p;
+    int pw = f->wordb && p > 0 && is_word_at(s, n, aw_u8_prev(s, n, p));
+    uint32_t st = f->start[pw];
+    if (st == DFA_UNKNOWN) {
+      uint32_t zero = 0; /* the program's first instruction (SAVE 0) */
+      st = dfa_intern(f, &zero, 1, pw);
+      if (st == DFA_UNKNOWN) return -1;
+      f->start[pw] = st;
+    }
+    size_t last = SIZE_MAX, q = p;
+    const uint32_t *trans = f->trans;
+    size_t row = (size_t)st * 256;
+    while (q < n) {
+      unsigned c = s[q];
+      uint32_t v = trans[row + c];
+      if (v & 1) { /* a match ends here, or the transition is not built (DFA_UNKNOWN) */
+        if (v == DFA_UNKNOWN) {
+          if (c >= 0x80) return -1;
+          v = dfa_step(re, f, (uint32_t)(row / 256), c);
+          if (v == DFA_UNKNOWN) return -1;
+          trans = f->trans;
+        }
+        if (v & 1) last = q;
+      }
+      row = v >> 1;
+      q++;
+      if (!row) break; /* no thread left */
+    }
+    if (row && q == n && dfa_end(re, f, (uint32_t)(row / 256))) last = n;
+    if (last != SIZE_MAX) {
+      *me = last;
+      return 1;
+    }
+    if (anchored || p >= n) return 0;
+    size_t cost = q - p + 1;
+    if (cost >= budget) {
+      *ms = p + 1; /* s[p] is ASCII (a run over it happened), so p + 1 starts a character */
+      return -1;
+    }
+    budget -= cost;
+    p++;
+  }
+}
+
 /* ------------------------------------------------------------------ dispatch */
 
 static int do_search(aw_regex *re, const unsigned char *s, size_t n, size_t from, int anchored, size_t must_adv,
@@ -1951,6 +2317,22 @@ static int do_search(aw_regex *re, const unsigned char *s, size_t n, size_t from
   }
   /* a byte every match contains must occur in what is left of the text */
   if (re->req_byte >= 0 && !memchr(s + from, re->req_byte, n - from)) return 0;
+  if (re->dfa_ok && re->engine == 0 && nspans <= 1 && !full) {
+    size_t ms, me;
+    int r = dfa_search(re, s, n, from, anchored, &ms, &me);
+    if (r >= 0) {
+      if (r == 1) {
+        re->best[0] = ms;
+        re->best[1] = me;
+        if (spans && nspans) {
+          spans[0].start = ms;
+          spans[0].end = me;
+        }
+      }
+      return r;
+    }
+    from = ms; /* no match starts before ms: the VM goes on from there */
+  }
   int use_pike = re->engine == 2;
   if (!use_pike && re->engine != 1) use_pike = (n - from + 1) > AW_REGEX_BITSTATE_MAX_BITS / re->bt.n;
   int r = use_pike ? pk_search(re, s, n, from, anchored, must_adv, full, ncap)

@@ -81,6 +81,17 @@ const char *aw_regex_group_name(const aw_regex *re, size_t i);
 /* 1 if the pattern can match the empty string. */
 int aw_regex_nullable(const aw_regex *re);
 
+/* For callers that cut text into white-space separated tokens (Drain's masks): 1 when every
+ * match is non-empty and contains no white space (Python's str.isspace()), and the pattern has no
+ * `^ $ \A \Z`. Then re.sub over a text equals re.sub over each of its white-space separated
+ * tokens on its own (a match cannot cross or touch white space, and `\b \B` see a non-word
+ * neighbour either way: the white space, or the token's end). */
+int aw_regex_token_local(const aw_regex *re);
+/* Byte filters (bit b of w[b >> 6] = byte b): first = bytes a match can begin with (a superset;
+ * all ones when a match can be empty), required = ASCII bytes that every match contains (a
+ * subset). Text without a first byte, or missing a required byte, holds no match. */
+void aw_regex_byte_filter(const aw_regex *re, uint64_t first[4], uint64_t required[4]);
+
 /* Searches text[0..n) for the first match starting at or after `from` (Python's
  * pattern.search(text, from): `^` and `\b` still see the whole text). Fills spans[0] (the match)
  * and spans[1..nspans-1] (groups; extra entries are set to AW_REGEX_UNSET). spans may be NULL
