@@ -32,8 +32,32 @@ static inline uint64_t rd64(const unsigned char *p) {
   return v; /* little-endian on every target we build (x86-64, wasm32) */
 }
 
+/* The last r (1..7) bytes before p + r as a little-endian number (what memcpy into a zeroed
+ * uint64 gives); `whole` is the length of the string they end, so when it is >= 8 one load of
+ * the 8 bytes ending there can be used. */
+static inline uint64_t rd_tail(const unsigned char *p, size_t r, size_t whole) {
+  if (whole >= 8) return rd64(p + r - 8) >> (8 * (8 - r));
+  uint64_t v = 0;
+  size_t o = 0;
+  if (r & 4) {
+    uint32_t x;
+    memcpy(&x, p, 4);
+    v = x;
+    o = 4;
+  }
+  if (r & 2) {
+    uint16_t x;
+    memcpy(&x, p + o, 2);
+    v |= (uint64_t)x << (8 * o);
+    o += 2;
+  }
+  if (r & 1) v |= (uint64_t)p[o] << (8 * o);
+  return v;
+}
+
 static inline uint64_t hash_bytes(const unsigned char *p, size_t n) {
   uint64_t h = 0x243F6A8885A308D3ull ^ ((uint64_t)n * 0x9E3779B97F4A7C15ull);
+  size_t whole = n;
   while (n >= 8) {
     h = (h ^ rd64(p)) * 0x9E3779B97F4A7C15ull;
     h ^= h >> 29;
@@ -41,8 +65,7 @@ static inline uint64_t hash_bytes(const unsigned char *p, size_t n) {
     n -= 8;
   }
   if (n) {
-    uint64_t v = 0;
-    memcpy(&v, p, n);
+    uint64_t v = rd_tail(p, n, whole);
     h = (h ^ v ^ ((uint64_t)n << 56)) * 0xBF58476D1CE4E5B9ull;
     h ^= h >> 31;
   }
@@ -219,6 +242,7 @@ struct aw_drain {
   size_t wildlen;
   dmask *masks;
   size_t nmasks, maskcap;
+  uint64_t mask_any; /* OR of the masks' need_any */
   int masks_local; /* every mask is token-local (aw_regex_token_local) and its replacement has no
                       white space: masks run on each token alone (see tokenize) */
   uint64_t bcls[256]; /* tokenizer byte table: byte class bit | TB_* flags */
@@ -272,7 +296,7 @@ struct aw_drain {
 /* Tokenizer byte table (d->bcls): each byte's class bit (tok_class) plus flags. */
 #define TB_DIGIT ((uint64_t)1)       /* class 0: ASCII digits */
 #define TB_UDIGIT ((uint64_t)1 << 61) /* (in a token's classes) a non-ASCII digit */
-#define TB_HIGH ((uint64_t)1 << 62)   /* a byte >= 0x80: decode (Unicode white space, digits) */
+#define TB_HIGH ((uint64_t)1 << 62)   /* a byte >= 0x80 (decode: Unicode white space, digits) or NUL */
 #define TB_SPACE ((uint64_t)1 << 63)  /* ASCII white space (Python's str.isspace()) */
 
 /* Byte classes for the per-token mask prefilter: 0 digits, 1-26 letters (either case), 27 bytes
@@ -291,7 +315,7 @@ static uint64_t tok_class(unsigned c) {
 
 static void init_byte_table(aw_drain *d) {
   for (unsigned c = 0; c < 256; c++)
-    d->bcls[c] = tok_class(c) | (c >= 0x80 ? TB_HIGH : 0) | (c < 0x80 && aw_ascii_is_space(c) ? TB_SPACE : 0);
+    d->bcls[c] = tok_class(c) | (c >= 0x80 || c == 0 ? TB_HIGH : 0) | (c < 0x80 && aw_ascii_is_space(c) ? TB_SPACE : 0);
 }
 
 /* Classes of all bytes in a 256-bit byte set. */
@@ -527,6 +551,7 @@ aw_status aw_drain_add_mask(aw_drain *d, const char *pattern, const char *name, 
     m->repl_cls |= tok_class((unsigned char)m->repl[i]);
   }
   if (!aw_regex_token_local(re) || repl_space) d->masks_local = 0;
+  d->mask_any |= m->need_any;
   d->nmasks++;
   return AW_OK;
 }
@@ -1116,8 +1141,10 @@ static const unsigned char *mask_token(aw_drain *d, const unsigned char *t, size
 /* End of the token that starts at s[i] (not white space): the first white-space character
  * (Python's str.isspace(), Unicode included) or n. Stores in *acc the OR of the byte classes of
  * its bytes (d->bcls; only the digit flags TB_DIGIT / TB_UDIGIT unless `classes`). Eight bytes at a
- * time while they are printable ASCII; bytes < 0x21 or >= 0x80 are looked at one by one. */
-static inline size_t token_end(const uint64_t *tab, const unsigned char *s, size_t n, size_t i, int classes,
+ * time while they are printable ASCII; bytes < 0x21 or >= 0x80 are looked at one by one. With
+ * `strict`, returns SIZE_MAX at a NUL byte or a byte that is not UTF-8 (the message must be
+ * sanitized first); otherwise such a byte is one character of the token. */
+static inline size_t token_end(const uint64_t *tab, const unsigned char *s, size_t n, size_t i, int classes, int strict,
                                uint64_t *acc) {
   const uint64_t hi = 0x8080808080808080ull;
   uint64_t a = 0;
@@ -1128,12 +1155,23 @@ static inline size_t token_end(const uint64_t *tab, const unsigned char *s, size
       uint64_t stop = ((v - 0x2121212121212121ull) | v) & hi;
       size_t k = stop ? (size_t)__builtin_ctzll(stop) >> 3 : 8; /* printable bytes before it */
       if (classes) {
-        for (size_t j = 0; j < k; j++) a |= tab[s[i + j]];
+        const unsigned char *q = s + i;
+        switch (k) { /* fall through: the k bytes before the stop */
+          case 8: a |= tab[q[7]]; /* fall through */
+          case 7: a |= tab[q[6]]; /* fall through */
+          case 6: a |= tab[q[5]]; /* fall through */
+          case 5: a |= tab[q[4]]; /* fall through */
+          case 4: a |= tab[q[3]]; /* fall through */
+          case 3: a |= tab[q[2]]; /* fall through */
+          case 2: a |= tab[q[1]]; /* fall through */
+          case 1: a |= tab[q[0]]; /* fall through */
+          default: break;
+        }
       } else if (k) {
         /* ASCII digits among the k bytes: b + 0x50 reaches 0x80 from '0', b + 0x46 from ':' */
-        uint64_t w = k == 8 ? v : v & ((((uint64_t)1) << (8 * k)) - 1);
-        uint64_t lo = (k == 8 ? ~(uint64_t)0 : (((uint64_t)1) << (8 * k)) - 1) & hi;
-        if ((w + 0x5050505050505050ull) & ~(w + 0x4646464646464646ull) & lo) a |= TB_DIGIT;
+        uint64_t keep = k == 8 ? ~(uint64_t)0 : (((uint64_t)1) << (8 * k)) - 1;
+        uint64_t w = v & keep;
+        if ((w + 0x5050505050505050ull) & ~(w + 0x4646464646464646ull) & keep & hi) a |= TB_DIGIT;
       }
       i += k;
       if (k < 8) break;
@@ -1146,20 +1184,39 @@ static inline size_t token_end(const uint64_t *tab, const unsigned char *s, size
       i++;
       if (i + 8 <= n && s[i] > 0x20 && s[i] < 0x80) break; /* back to eight at a time */
     }
-    if (i >= n || (tab[s[i]] & TB_SPACE)) break;
-    if (!(tab[s[i]] & TB_HIGH)) continue; /* a printable byte: the fast loop again */
+    if (i >= n) break;
+    uint64_t c = tab[s[i]];
+    if (c & TB_SPACE) break;
+    if (!(c & TB_HIGH)) continue; /* a printable byte: the fast loop again */
+    if (s[i] == 0) {
+      if (strict) return SIZE_MAX;
+      a |= classes ? c & ~TB_HIGH : 0;
+      i++;
+      continue;
+    }
     uint32_t cp;
     size_t l = aw_u8_decode(s, n, i, &cp);
+    if (l == 1 && strict) return SIZE_MAX;
     if (aw_uni_is_space(cp)) break;
-    a |= (classes ? tab[s[i]] : 0) | (aw_uni_is_digit(cp) ? TB_UDIGIT : 0);
+    a |= (classes ? c & ~TB_HIGH : 0) | (aw_uni_is_digit(cp) ? TB_UDIGIT : 0);
     i += l;
   }
   *acc = a;
   return i;
 }
 
+/* Appends n bytes to b (which has room or grows). */
+static inline int buf_add(aw_buf *b, const void *p, size_t n) {
+  if (b->cap - b->len > n) {
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return 0;
+  }
+  return aw_buf_append(b, p, n) != AW_OK;
+}
+
 /* Masks, then splits into tokens (Python's str.split()); fills d->lid/lptr/llen/ldig/lhash.
- * Returns the token count (or -1 on OOM).
+ * Returns the token count (or -1 on error).
  *
  * Masks are Python re.sub calls over the whole message, one after the other. When every mask is
  * token-local (aw_regex_token_local: its matches are non-empty and hold no white space, no ^ $)
@@ -1167,24 +1224,28 @@ static inline size_t token_end(const uint64_t *tab, const unsigned char *s, size
  * is masked on its own with the same result - and a token is only handed to a mask when its byte
  * classes contain what every match needs (the mask's required bytes and one of its first bytes;
  * tok_class). Most tokens ("PacketResponder", "for") need no regex at all. Otherwise (or with
- * extra delimiters) the whole message is masked first, as Drain3 does. */
+ * extra delimiters) the whole message is masked first, as Drain3 does.
+ *
+ * Messages are first read as they are; NUL bytes and invalid UTF-8 (rare) are found on the way,
+ * and then the message is sanitized (sanitize) and read again. */
 static long tokenize(aw_drain *d, const char *msg, size_t len, aw_error *err) {
   size_t n = len;
-  const unsigned char *s = sanitize(d, (const unsigned char *)msg, &n);
-  if (!s) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), -1;
+  const unsigned char *s = (const unsigned char *)msg;
+  int clean = 0; /* s went through sanitize */
   int per_token = d->nmasks && d->masks_local && !d->o.n_extra_delimiters;
   if (!per_token && (d->nmasks || d->o.n_extra_delimiters)) {
+    s = sanitize(d, s, &n);
+    if (!s) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), -1;
     s = mask_whole(d, s, &n, err);
     if (!s) return -1;
+    clean = 1;
   }
   if (n > UINT32_MAX) return aw_error_set(err, AW_ERR_LIMIT, "drain: message longer than 4 GiB"), -1;
-  /* any mask's prefilter: a token can only need masking if it has one of these classes */
-  uint64_t any_cls = 0;
-  if (per_token)
-    for (size_t m = 0; m < d->nmasks; m++) any_cls |= d->masks[m].need_any;
+  uint64_t any_cls = per_token ? d->mask_any : 0; /* a token with none of these needs no mask */
+  const uint64_t *tab = d->bcls;
+restart:;
   int in_arena = 0;
   d->tokarena.len = 0;
-  const uint64_t *tab = d->bcls;
   size_t nt = 0, i = 0;
   while (i < n) {
     uint64_t k = tab[s[i]];
@@ -1192,7 +1253,7 @@ static long tokenize(aw_drain *d, const char *msg, size_t len, aw_error *err) {
       i++;
       continue;
     }
-    if (k & TB_HIGH) {
+    if ((k & TB_HIGH) && s[i]) {
       size_t l = aw_u8_space_len(s, n, i);
       if (l) {
         i += l;
@@ -1202,36 +1263,35 @@ static long tokenize(aw_drain *d, const char *msg, size_t len, aw_error *err) {
     /* one token: up to white space (Python's str.isspace(), Unicode included) */
     size_t st = i;
     uint64_t acc;
-    i = per_token ? token_end(tab, s, n, i, 1, &acc) : token_end(tab, s, n, i, 0, &acc);
+    i = per_token ? token_end(tab, s, n, i, 1, !clean, &acc) : token_end(tab, s, n, i, 0, !clean, &acc);
+    if (i == SIZE_MAX) {
+      s = sanitize(d, (const unsigned char *)msg, &n);
+      if (!s) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), -1;
+      clean = 1;
+      goto restart;
+    }
     if (nt == d->lcap && ensure_line(d, nt + 1)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), -1;
     const unsigned char *t = s + st;
     size_t tl = i - st;
     unsigned dig = (acc & (TB_DIGIT | TB_UDIGIT)) != 0;
-    if (per_token && (acc & any_cls)) {
+    if (acc & any_cls) {
       const unsigned char *mt = mask_token(d, t, &tl, acc, err);
       if (!mt) return -1;
       if (mt != t) {
         /* masked: keep the new token in the arena (which may still move: offsets until the end) */
         if (d->tokarena.len + tl > UINT32_MAX) return aw_error_set(err, AW_ERR_LIMIT, "drain: message longer than 4 GiB"), -1;
         d->loff[nt] = (uint32_t)d->tokarena.len;
-        if (aw_buf_append(&d->tokarena, mt, tl)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), -1;
-        t = NULL;
-        mt = (const unsigned char *)d->tokarena.data + d->loff[nt];
+        if (buf_add(&d->tokarena, mt, tl)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), -1;
+        t = (const unsigned char *)d->tokarena.data + d->loff[nt];
         in_arena = 1;
-        dig = (unsigned)has_digit(mt, tl);
+        dig = (unsigned)has_digit(t, tl);
+        d->lptr[nt] = NULL; /* set below */
+      } else {
+        d->lptr[nt] = t;
       }
-      if (!t) {
-        d->lptr[nt] = NULL;
-        d->llen[nt] = (uint32_t)tl;
-        d->ldig[nt] = (uint8_t)dig;
-        uint64_t h = hash_bytes(mt, tl);
-        d->lhash[nt] = h;
-        d->lid[nt] = lookup(d, mt, tl, h);
-        nt++;
-        continue;
-      }
+    } else {
+      d->lptr[nt] = t;
     }
-    d->lptr[nt] = t;
     d->llen[nt] = (uint32_t)tl;
     d->ldig[nt] = (uint8_t)dig;
     uint64_t h = hash_bytes(t, tl);

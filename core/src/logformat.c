@@ -43,6 +43,11 @@ struct aw_logfmt {
   size_t time_idx[MAX_FIELDS];
   size_t ntime;
   char auto_fmt[96];      /* format derived from the last automatically detected time */
+  int auto_dirty;         /* auto_fmt changed since tp_auto was compiled */
+  struct tprog {          /* compiled formats (time_compile) */
+    struct tf_op *ops;
+    size_t n;
+  } tp_auto, tp_user;     /* auto_fmt, and the user's time_format (when not empty) */
   size_t ts_idx;
   /* JSON */
   size_t json_time_pos;   /* position of time_field in fields (SIZE_MAX if none) */
@@ -63,6 +68,8 @@ struct aw_logfmt {
   size_t nissues, issuecap;
   aw_logfmt_stats st;
 };
+
+static int tprog_set(struct tprog *p, const char *fmt);
 
 void aw_logfmt_opts_default(aw_logfmt_opts *o) {
   memset(o, 0, sizeof *o);
@@ -275,9 +282,13 @@ static int sep_at(const sep_t *sp, const unsigned char *s, size_t n, size_t q, s
   return 1;
 }
 
-static int fast_split(aw_logfmt *lf, const char *text, size_t n) {
+/* Python's white space among ASCII bytes, or a byte >= 0x80 (to decode). */
+static inline int space_or_high(unsigned b) { return b >= 0x80 || (b <= 32 && ((0x1F0003E00ull >> b) & 1)); }
+
+/* nl_free: the caller knows the line holds no '\n' (lines split by aw_logfmt_feed). */
+static int fast_split(aw_logfmt *lf, const char *text, size_t n, int nl_free) {
   const unsigned char *s = (const unsigned char *)text;
-  if (memchr(s, '\n', n)) return 0;
+  if (!nl_free && memchr(s, '\n', n)) return 0;
   size_t p = 0, e;
   if (lf->lead.n) {
     if (!sep_at(&lf->lead, s, n, 0, &e)) return 0;
@@ -298,8 +309,13 @@ static int fast_split(aw_logfmt *lf, const char *text, size_t n) {
         if (!hit) return 0;
         q = (size_t)(hit - s);
       } else {
-        while (q < n && !(s[q] < 0x80 ? aw_ascii_is_space(s[q]) : aw_u8_space_len(s, n, q) != 0)) q++;
-        if (q >= n) return 0;
+        /* the first white-space character */
+        for (;;) {
+          while (q < n && !space_or_high(s[q])) q++;
+          if (q >= n) return 0;
+          if (s[q] < 0x80 || aw_u8_space_len(s, n, q)) break;
+          q++;
+        }
       }
       if (sep_at(sp, s, n, q, &e)) break;
       /* next character */
@@ -387,6 +403,8 @@ aw_logfmt *aw_logfmt_new(const aw_logfmt_opts *opts, aw_logfmt_line_fn fn, void 
       st = aw_error_set(err, AW_ERR_ARG, "inner format \"%s\" has no <%s> field", lf->inner_format, want);
   }
   if (st == AW_OK && opts->kind == AW_LOGFMT_PATTERN) choose_time_fields(lf);
+  if (st == AW_OK && lf->time_format && lf->time_format[0] && tprog_set(&lf->tp_user, lf->time_format))
+    st = aw_error_set(err, AW_ERR_NOMEM, "out of memory");
   if (st != AW_OK) {
     aw_logfmt_free(lf);
     return NULL;
@@ -403,6 +421,8 @@ void aw_logfmt_free(aw_logfmt *lf) {
   AW_FREE(lf->log_format);
   AW_FREE(lf->inner_format);
   aw_regex_free(lf->re);
+  AW_FREE(lf->tp_auto.ops);
+  AW_FREE(lf->tp_user.ops);
   for (size_t k = 0; k < lf->nfields; k++) AW_FREE(lf->fields[k].name);
   aw_buf_free(&lf->line);
   aw_buf_free(&lf->san);
@@ -731,38 +751,75 @@ static int num_field(const char *s, size_t n, size_t *i, int mind, int maxd, int
   return 1;
 }
 
-static int time_fmt(const char *s, size_t n, const char *fmt, int default_year, double *out) {
+/* A strptime-like format (see aw_logfmt_parse_time) compiled into one operation per format item,
+ * so a format used on many lines is read once (time_compile) and applied cheaply (time_exec). */
+typedef struct tf_op {
+  char op;       /* ' ' a run of white space, 'L' the literal `lit`, '?' an unknown directive (fails),
+                    else the directive letter (Y y m d e H M S j f b B h a A z s %) */
+  char lit;
+  uint8_t mind;  /* numeric fields: fewest digits (see num_field) */
+  uint8_t last;  /* %s: it ends the format */
+} tf_op;
+
+/* Compiles fmt into ops (room for strlen(fmt) entries); returns the count. Numeric fields are
+ * whole digit runs: a field directly followed or preceded by another numeric directive ("%y%m%d")
+ * has exactly its width, otherwise 1..width digits and no digit after them. */
+static size_t time_compile(const char *fmt, tf_op *ops) {
+  size_t k = 0;
+  for (const char *f = fmt; *f; f++) {
+    int adj = f[0] == '%' && f[1] &&
+              ((f[2] == '%' && f[3] && strchr("YymdHMSj", f[3]) != NULL) ||
+               (f >= fmt + 2 && f[-2] == '%' && strchr("YymdHMSj", f[-1]) != NULL));
+    tf_op *o = &ops[k++];
+    memset(o, 0, sizeof *o);
+    if (*f == ' ') {
+      o->op = ' ';
+      continue;
+    }
+    if (*f != '%') {
+      o->op = 'L';
+      o->lit = *f;
+      continue;
+    }
+    f++;
+    char c = *f;
+    if (!c || !strchr("YymdeHMSjfbBhaAzs%", c)) {
+      o->op = '?';
+      return k; /* the format fails here, whatever follows */
+    }
+    o->op = c;
+    o->mind = (uint8_t)(c == 'Y' ? 4 : c == 'y' ? 2 : c == 'j' ? (adj ? 3 : 1) : c == 'e' ? 1 : adj ? 2 : 1);
+    o->last = c == 's' && f[1] == '\0';
+  }
+  return k;
+}
+
+/* Applies compiled format ops[0..nops) to s[0..n); returns 1 and sets *out, or 0. */
+static int time_exec(const tf_op *ops, size_t nops, const char *s, size_t n, int default_year, double *out) {
   int64_t Y = -1, v;
   int M = 1, D = 1, H = 0, MI = 0, S = 0, off = 0, yday = -1;
   uint64_t frac = 0;
   int fracdig = 0;
   size_t i = 0;
-  for (const char *f = fmt; *f; f++) {
-    /* numeric fields are whole digit runs: a field directly followed by another directive
-     * ("%y%m%d") has exactly its width, otherwise 1..width digits and no digit after them */
-    int adj = f[0] == '%' && f[1] &&
-              ((f[2] == '%' && f[3] && strchr("YymdHMSj", f[3]) != NULL) ||
-               (f >= fmt + 2 && f[-2] == '%' && strchr("YymdHMSj", f[-1]) != NULL));
-    if (*f == ' ') {
-      while (i < n && aw_ascii_is_space((unsigned char)s[i])) i++;
-      continue;
-    }
-    if (*f != '%') {
-      if (i >= n || s[i] != *f) return 0;
-      i++;
-      continue;
-    }
-    f++;
-    switch (*f) {
+  for (size_t k = 0; k < nops; k++) {
+    const tf_op *o = &ops[k];
+    switch (o->op) {
+      case ' ':
+        while (i < n && aw_ascii_is_space((unsigned char)s[i])) i++;
+        break;
+      case 'L':
+        if (i >= n || s[i] != o->lit) return 0;
+        i++;
+        break;
       case 'Y': if (!num_field(s, n, &i, 4, 4, &v)) return 0; Y = v; break;
       case 'y': if (!num_field(s, n, &i, 2, 2, &v)) return 0; Y = yy_to_year((int)v); break;
-      case 'm': if (!num_field(s, n, &i, adj ? 2 : 1, 2, &v)) return 0; M = (int)v; break;
-      case 'd': if (!num_field(s, n, &i, adj ? 2 : 1, 2, &v)) return 0; D = (int)v; break;
+      case 'm': if (!num_field(s, n, &i, o->mind, 2, &v)) return 0; M = (int)v; break;
+      case 'd': if (!num_field(s, n, &i, o->mind, 2, &v)) return 0; D = (int)v; break;
       case 'e': while (i < n && s[i] == ' ') i++; if (!num_field(s, n, &i, 1, 2, &v)) return 0; D = (int)v; break;
-      case 'H': if (!num_field(s, n, &i, adj ? 2 : 1, 2, &v)) return 0; H = (int)v; break;
-      case 'M': if (!num_field(s, n, &i, adj ? 2 : 1, 2, &v)) return 0; MI = (int)v; break;
-      case 'S': if (!num_field(s, n, &i, adj ? 2 : 1, 2, &v)) return 0; S = (int)v; break;
-      case 'j': if (!num_field(s, n, &i, adj ? 3 : 1, 3, &v)) return 0; yday = (int)v; break;
+      case 'H': if (!num_field(s, n, &i, o->mind, 2, &v)) return 0; H = (int)v; break;
+      case 'M': if (!num_field(s, n, &i, o->mind, 2, &v)) return 0; MI = (int)v; break;
+      case 'S': if (!num_field(s, n, &i, o->mind, 2, &v)) return 0; S = (int)v; break;
+      case 'j': if (!num_field(s, n, &i, o->mind, 3, &v)) return 0; yday = (int)v; break;
       case 'f': {
         size_t st = i;
         uint64_t x = 0;
@@ -815,11 +872,11 @@ static int time_fmt(const char *s, size_t n, const char *fmt, int default_year, 
             if (i - st < 9) x = x * 10 + (uint64_t)(s[i] - '0');
             i++;
           }
-          int k = (int)(i - st < 9 ? i - st : 9);
-          *out += (neg ? -1.0 : 1.0) * (double)x / pow10i(k);
+          int kk = (int)(i - st < 9 ? i - st : 9);
+          *out += (neg ? -1.0 : 1.0) * (double)x / pow10i(kk);
         }
-        while (f[1] == ' ' && i < n && aw_ascii_is_space((unsigned char)s[i])) i++;
-        return f[1] == '\0' && i == n;
+        /* epoch seconds must end the format (and the text) */
+        return o->last && i == n;
       }
       case '%': if (i >= n || s[i] != '%') return 0; i++; break;
       default: return 0;
@@ -835,6 +892,27 @@ static int time_fmt(const char *s, size_t n, const char *fmt, int default_year, 
     return 1;
   }
   return finish_time(Y, M, D, H, MI, S, frac, fracdig, off, out);
+}
+
+/* A compiled format (time_compile; struct tprog is declared in struct aw_logfmt). */
+typedef struct tprog tprog;
+
+/* (Re)compiles fmt into p. */
+static int tprog_set(tprog *p, const char *fmt) {
+  AW_FREE(p->ops);
+  p->n = 0;
+  p->ops = (tf_op *)aw_alloc_array(strlen(fmt) + 1, sizeof(tf_op));
+  if (!p->ops) return -1;
+  p->n = time_compile(fmt, p->ops);
+  return 0;
+}
+
+static int time_fmt(const char *s, size_t n, const char *fmt, int default_year, double *out) {
+  tprog p = {NULL, 0};
+  if (tprog_set(&p, fmt)) return 0;
+  int r = time_exec(p.ops, p.n, s, n, default_year, out);
+  AW_FREE(p.ops);
+  return r;
 }
 
 int aw_logfmt_parse_time(const char *text, size_t n, const char *fmt, int default_year, double *out) {
@@ -1111,6 +1189,16 @@ static void strip(const char **s, size_t *n) {
   *n = b - a;
 }
 
+/* Appends n bytes to b (growing it when needed); errors are left to the caller's checks. */
+static inline void buf_add(aw_buf *b, const void *p, size_t n) {
+  if (b->cap - b->len > n) {
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+  } else {
+    aw_buf_append(b, p, n);
+  }
+}
+
 static double line_time(aw_logfmt *lf, const aw_logfmt_field *fv) {
   if (lf->ntime == 0 && lf->ts_idx == SIZE_MAX) return NAN;
   double t;
@@ -1118,34 +1206,46 @@ static double line_time(aw_logfmt *lf, const aw_logfmt_field *fv) {
     const aw_logfmt_field *f = &fv[lf->ts_idx];
     if (aw_parse_time(f->value, f->len, AW_TIME_UNKNOWN, &t, NULL)) return t;
   }
-  lf->tbuf.len = 0;
+  /* the time text: the time fields joined by spaces */
+  aw_buf *tb = &lf->tbuf;
+  tb->len = 0;
   for (size_t k = 0; k < lf->ntime; k++) {
     if (!lf->time_field && lf->time_idx[k] == lf->ts_idx) continue;
     const aw_logfmt_field *f = &fv[lf->time_idx[k]];
-    if (lf->tbuf.len) aw_buf_putc(&lf->tbuf, ' ');
-    aw_buf_append(&lf->tbuf, f->value, f->len);
+    if (tb->len) buf_add(tb, " ", 1);
+    buf_add(tb, f->value, f->len);
   }
-  if (!lf->tbuf.data || !lf->tbuf.len) return NAN;
-  if (lf->time_format) {
-    if (aw_logfmt_parse_time(lf->tbuf.data, lf->tbuf.len, lf->time_format, lf->o.default_year, &t)) return t;
+  if (!tb->data || !tb->len) return NAN;
+  if (lf->time_format && !lf->tp_user.ops) {
+    if (aw_logfmt_parse_time(tb->data, tb->len, lf->time_format, lf->o.default_year, &t)) return t;
     return NAN;
   }
-  /* automatic: reuse the format detected on an earlier line while it fits (the same value as
-   * detecting again, much cheaper) */
-  const char *tx = lf->tbuf.data;
-  size_t tn = lf->tbuf.len;
+  const char *tx = tb->data;
+  size_t tn = tb->len;
   while (tn && aw_ascii_is_space((unsigned char)tx[0])) {
     tx++;
     tn--;
   }
   while (tn && aw_ascii_is_space((unsigned char)tx[tn - 1])) tn--;
   if (!tn) return NAN;
-  if (lf->auto_fmt[0] && time_fmt(tx, tn, lf->auto_fmt, lf->o.default_year, &t)) return t;
+  if (lf->time_format) return time_exec(lf->tp_user.ops, lf->tp_user.n, tx, tn, lf->o.default_year, &t) ? t : NAN;
+  /* automatic: reuse the format detected on an earlier line while it fits (the same value as
+   * detecting again, much cheaper); it is compiled once each time detection changes it */
+  if (lf->auto_fmt[0]) {
+    if (lf->auto_dirty) {
+      if (tprog_set(&lf->tp_auto, lf->auto_fmt)) lf->tp_auto.n = 0;
+      lf->auto_dirty = 0;
+    }
+    if (lf->tp_auto.ops && time_exec(lf->tp_auto.ops, lf->tp_auto.n, tx, tn, lf->o.default_year, &t)) return t;
+  }
+  lf->auto_dirty = 1; /* time_auto may rewrite auto_fmt */
   if (time_auto(tx, tn, lf->o.default_year, &t, lf->o.no_fast_path ? NULL : lf->auto_fmt, sizeof lf->auto_fmt)) return t;
   return NAN;
 }
 
-static aw_status deliver(aw_logfmt *lf, const char *raw, size_t n, uint64_t lineno, unsigned flags, aw_error *err) {
+/* nl_free: the line holds no '\n' (it comes from aw_logfmt_feed's line splitting). */
+static aw_status deliver(aw_logfmt *lf, const char *raw, size_t n, uint64_t lineno, unsigned flags, int nl_free,
+                         aw_error *err) {
   const char *s = sanitize_line(lf, raw, &n, &flags);
   if (!s) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
   strip(&s, &n);
@@ -1178,7 +1278,7 @@ static aw_status deliver(aw_logfmt *lf, const char *raw, size_t n, uint64_t line
   }
   int matched = 1;
   if (lf->o.kind == AW_LOGFMT_PATTERN) {
-    int r = lf->fast && fast_split(lf, s, n) ? 2 : aw_regex_search(lf->re, s, n, 0, lf->spans, lf->ngroups_total + 1);
+    int r = lf->fast && fast_split(lf, s, n, nl_free) ? 2 : aw_regex_search(lf->re, s, n, 0, lf->spans, lf->ngroups_total + 1);
     if (r < 0) return aw_error_set(err, AW_ERR_NOMEM, "out of memory matching the log format");
     if (r == 2) {
       ln.content = lf->fv[lf->content_idx].value;
@@ -1304,11 +1404,15 @@ static aw_status deliver(aw_logfmt *lf, const char *raw, size_t n, uint64_t line
   return lf->fn(lf->ud, &ln, err);
 }
 
-static aw_status end_line(aw_logfmt *lf, aw_error *err) {
+/* Ends the line held in lf->line, or (text != NULL) the whole line text[0..n) given directly. */
+static aw_status end_line_at(aw_logfmt *lf, const char *text, size_t n, aw_error *err) {
   lf->st.lines++;
   lf->lineno++;
   unsigned flags = 0;
-  size_t n = lf->line.len;
+  if (!text) {
+    text = lf->line.data ? lf->line.data : "";
+    n = lf->line.len;
+  }
   if (lf->cur_truncated) {
     flags |= AW_LOGFMT_F_TRUNCATED;
     lf->st.truncated++;
@@ -1318,12 +1422,14 @@ static aw_status end_line(aw_logfmt *lf, aw_error *err) {
     while (n > 0 && n < lf->line.len && (p[n] & 0xC0) == 0x80) n--;
   }
   lf->deliver_off = lf->line_off;
-  aw_status st = deliver(lf, lf->line.data ? lf->line.data : "", n, lf->lineno, flags, err);
+  aw_status st = deliver(lf, text, n, lf->lineno, flags, 1, err);
   lf->line.len = 0;
   lf->cur_truncated = 0;
   lf->skipping = 0;
   return st;
 }
+
+static aw_status end_line(aw_logfmt *lf, aw_error *err) { return end_line_at(lf, NULL, 0, err); }
 
 static aw_status add_bytes(aw_logfmt *lf, const char *p, size_t n) {
   if (lf->skipping || n == 0) return AW_OK;
@@ -1357,7 +1463,9 @@ aw_status aw_logfmt_feed(aw_logfmt *lf, const void *data, size_t n, aw_error *er
     size_t lim = lfp ? (size_t)(lfp - q) : left;
     const char *crp = (const char *)memchr(q, '\r', lim);
     size_t k = crp ? (size_t)(crp - q) : lim;
-    if (k > 0 && add_bytes(lf, q, k)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+    /* a whole line inside this chunk (the usual case) is delivered from the chunk, not copied */
+    int direct = i + k < n && lf->line.len == 0 && !lf->skipping && k <= lf->o.max_line;
+    if (!direct && k > 0 && add_bytes(lf, q, k)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
     i += k;
     if (i >= n) break;
     char c = p[i++];
@@ -1368,7 +1476,7 @@ aw_status aw_logfmt_feed(aw_logfmt *lf, const void *data, size_t n, aw_error *er
         lf->pending_cr = 1;
       }
     }
-    aw_status st = end_line(lf, err);
+    aw_status st = direct ? end_line_at(lf, q, k, err) : end_line(lf, err);
     lf->line_off = pos0 + i;
     if (st) return st;
   }
@@ -1396,5 +1504,5 @@ aw_status aw_logfmt_line_in(aw_logfmt *lf, const char *text, size_t n, uint64_t 
     lf->st.truncated++;
     add_issue(lf, line_no, "too-long", "line longer than %zu bytes; the rest was skipped", lf->o.max_line);
   }
-  return deliver(lf, text ? text : "", n, line_no, flags, err);
+  return deliver(lf, text ? text : "", n, line_no, flags, 0, err);
 }

@@ -2173,6 +2173,9 @@ static size_t dfa_closure(const aw_regex *re, dfa_t *f, uint32_t st, int next_wo
 }
 
 /* Computes the transition of state st on ASCII byte c (see the section comment). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static uint32_t dfa_step(const aw_regex *re, dfa_t *f, uint32_t st, unsigned c) {
   size_t nc = dfa_closure(re, f, st, ascii_word(c));
   const inst *code = re->pk.code;
@@ -2268,24 +2271,23 @@ static int dfa_search(aw_regex *re, const unsigned char *s, size_t n, size_t fro
       if (st == DFA_UNKNOWN) return -1;
       f->start[pw] = st;
     }
-    size_t last = SIZE_MAX, q = p;
-    const uint32_t *trans = f->trans;
-    size_t row = (size_t)st * 256;
-    while (q < n) {
-      unsigned c = s[q];
-      uint32_t v = trans[row + c];
-      if (v & 1) { /* a match ends here, or the transition is not built (DFA_UNKNOWN) */
-        if (v == DFA_UNKNOWN) {
-          if (c >= 0x80) return -1;
-          v = dfa_step(re, f, (uint32_t)(row / 256), c);
-          if (v == DFA_UNKNOWN) return -1;
-          trans = f->trans;
+    size_t last = SIZE_MAX, q = p, row = (size_t)st * 256;
+    for (;;) {
+      const uint32_t *trans = f->trans;
+      uint32_t v = 0;
+      while (q < n) {
+        v = trans[row + s[q]];
+        if (v & 1) { /* a match ends here, or the transition is not built (DFA_UNKNOWN) */
+          if (v == DFA_UNKNOWN) break;
+          last = q;
         }
-        if (v & 1) last = q;
+        row = v >> 1;
+        q++;
+        if (!row) break; /* no thread left */
       }
-      row = v >> 1;
-      q++;
-      if (!row) break; /* no thread left */
+      if (v != DFA_UNKNOWN) break;
+      if (s[q] >= 0x80) return -1;
+      if (dfa_step(re, f, (uint32_t)(row / 256), s[q]) == DFA_UNKNOWN) return -1;
     }
     if (row && q == n && dfa_end(re, f, (uint32_t)(row / 256))) last = n;
     if (last != SIZE_MAX) {
@@ -2394,6 +2396,21 @@ aw_status aw_regex_sub(aw_regex *re, const char *text, size_t n, const char *rep
   const unsigned char *s = (const unsigned char *)(text ? text : "");
   size_t pos = 0, copied = 0, must = SIZE_MAX, k = 0;
   aw_regex_span sp;
+  if (re->dfa_ok && re->engine == 0 && !(re->req_byte >= 0 && !memchr(s, re->req_byte, n))) {
+    /* the DFA directly (what do_search would do, without its per-call set-up); the pattern
+     * cannot match empty, so `must` stays unused */
+    size_t ms, me;
+    int r;
+    /* (a match needs at least one character, so none starts at n) */
+    while (pos < n && (r = dfa_search(re, s, n, pos, 0, &ms, &me)) == 1) {
+      if (aw_buf_append(out, s + copied, ms - copied) || aw_buf_append(out, repl, repl_len))
+        return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+      copied = pos = me;
+      k++;
+    }
+    if (r >= 0) pos = n + 1; /* no more matches */
+    else pos = ms;           /* the loop below goes on (VM) from ms: no match starts in [pos, ms) */
+  }
   while (pos <= n) {
     int r = do_search(re, s, n, pos, 0, must, 0, &sp, 1);
     if (r < 0) return aw_error_set(err, AW_ERR_NOMEM, "out of memory in regex search");
