@@ -10,6 +10,7 @@
  */
 #include "aw/drain.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -1378,6 +1379,44 @@ static uint32_t refine(aw_drain *d, uint32_t tid, const unsigned char *m, size_t
  * shape: short-message improvement, tokens are compared by digit shape (see shape_hash). */
 static uint32_t fast_match(const aw_drain *d, const uint32_t *cands, size_t ncand, const uint32_t *ids, size_t n,
                            double st, int count_wild, int shape) {
+  if (count_wild != 2 && !shape && n > 0 && n < (size_t)LONG_MAX) {
+    /* Modes 0 and 1 in integers: every candidate has n tokens, so similarities are k / n and
+     * compare like their numerators (k / n is exact-monotonic in k); st becomes thr, the least k
+     * with k / n >= st. The loop below takes exactly the decisions of the general one: the early
+     * exit "ub < need && !(ub == max_sim && ub >= st)" is ub < max(best, thr) in numerators. */
+    long thr = 0;
+    while (thr <= (long)n && (double)thr / (double)n < st) thr++;
+    long best = -1, best_par = -1;
+    uint32_t win = NONE;
+    long wild_counts = count_wild == 1;
+    for (size_t k = 0; k < ncand; k++) {
+      const cluster *c = &d->cl[cands[k]];
+      if (!c->live || c->len != n) continue;
+      const uint32_t *t = c->t;
+      long lim = best > thr ? best : thr;
+      /* sim + (n - 1 - i) < lim  <=>  misses after position i > n - lim */
+      long allow = (long)n - lim, miss = 0, par = 0;
+      size_t i;
+      for (i = 0; i < n; i++) {
+        uint32_t tt = t[i];
+        if (tt == WILD) {
+          par++;
+          miss += 1 - wild_counts;
+        } else {
+          miss += tt != ids[i];
+        }
+        if (miss > allow) break;
+      }
+      if (i < n) continue;
+      long sim = (long)n - miss;
+      if (sim > best || (sim == best && par > best_par)) {
+        best = sim;
+        best_par = par;
+        win = cands[k];
+      }
+    }
+    return best >= thr ? win : NONE;
+  }
   double max_sim = -1.0;
   long max_par = -1;
   uint32_t best = NONE;
