@@ -18,6 +18,7 @@
 #include "aw/logformat.h"
 #include "aw/regex.h"
 #include "cJSON.h"
+#include "internal/simd16.h"
 #include "internal/utf8.h"
 
 #define NOTOK 0u /* a message token that is not in the dictionary (equals no template token) */
@@ -224,6 +225,7 @@ typedef struct {
   /* per-token prefilter (see tokenize): byte classes (tok_class) a token must all contain, and
    * of which it must contain at least one, to possibly hold a match; classes of the replacement */
   uint64_t need_all, need_any, repl_cls;
+  int need_digit; /* every match has a digit (aw_regex_needs_digit): tokens without one are skipped */
 } dmask;
 
 typedef struct {
@@ -244,6 +246,7 @@ struct aw_drain {
   dmask *masks;
   size_t nmasks, maskcap;
   uint64_t mask_any; /* OR of the masks' need_any */
+  int mask_nodigit;  /* some mask may match a token without a digit */
   int masks_local; /* every mask is token-local (aw_regex_token_local) and its replacement has no
                       white space: masks run on each token alone (see tokenize) */
   uint64_t bcls[256]; /* tokenizer byte table: byte class bit | TB_* flags */
@@ -553,6 +556,8 @@ aw_status aw_drain_add_mask(aw_drain *d, const char *pattern, const char *name, 
   }
   if (!aw_regex_token_local(re) || repl_space) d->masks_local = 0;
   d->mask_any |= m->need_any;
+  m->need_digit = aw_regex_needs_digit(re);
+  if (!m->need_digit) d->mask_nodigit = 1;
   d->nmasks++;
   return AW_OK;
 }
@@ -580,7 +585,17 @@ static int tht_grow(aw_drain *d) {
   return 0;
 }
 
+/* a[0..n) == b[0..n) for n <= 16, with a few overlapping word loads (both are n bytes long). */
 static inline int short_eq(const char *a, const unsigned char *b, size_t n) {
+  if (n >= 8) return rd64((const unsigned char *)a) == rd64(b) && rd64((const unsigned char *)a + n - 8) == rd64(b + n - 8);
+  if (n >= 4) {
+    uint32_t x, y, z, w;
+    memcpy(&x, a, 4);
+    memcpy(&y, b, 4);
+    memcpy(&z, a + n - 4, 4);
+    memcpy(&w, b + n - 4, 4);
+    return x == y && z == w;
+  }
   for (size_t i = 0; i < n; i++)
     if ((unsigned char)a[i] != b[i]) return 0;
   return 1;
@@ -593,14 +608,21 @@ static inline uint32_t lookup(const aw_drain *d, const unsigned char *s, size_t 
     if (id == 0) return NOTOK;
     if (id != TOMB) {
       const token *t = &d->tok[id];
-      if (t->hash == h && t->len == n && (n <= 8 ? short_eq(t->s, s, n) : memcmp(t->s, s, n) == 0)) return id;
+      if (t->hash == h && t->len == n && (n <= 16 ? short_eq(t->s, s, n) : memcmp(t->s, s, n) == 0)) return id;
     }
     k = (k + 1) & mask;
   }
 }
 
 static int has_digit(const unsigned char *s, size_t n) {
-  for (size_t i = 0; i < n; i++) {
+  size_t i = 0;
+  /* ASCII words first: b + 0x50 reaches 0x80 from '0', b + 0x46 from ':' (no carries below 0x80) */
+  for (; i + 8 <= n; i += 8) {
+    uint64_t v = rd64(s + i);
+    if (v & 0x8080808080808080ull) break;
+    if ((v + 0x5050505050505050ull) & ~(v + 0x4646464646464646ull) & 0x8080808080808080ull) return 1;
+  }
+  for (; i < n; i++) {
     if (s[i] >= '0' && s[i] <= '9') return 1;
     if (s[i] >= 0x80) {
       uint32_t cp;
@@ -1126,6 +1148,7 @@ static const unsigned char *mask_token(aw_drain *d, const unsigned char *t, size
   for (size_t m = 0; m < d->nmasks; m++) {
     const dmask *mk = &d->masks[m];
     if ((cls & mk->need_all) != mk->need_all || !(cls & mk->need_any)) continue;
+    if (mk->need_digit && !(cls & (TB_DIGIT | TB_UDIGIT))) continue;
     aw_buf *out = &d->mb[cur];
     out->len = 0;
     size_t k;
@@ -1216,6 +1239,148 @@ static inline int buf_add(aw_buf *b, const void *p, size_t n) {
   return aw_buf_append(b, p, n) != AW_OK;
 }
 
+/* Classes (d->bcls) of the n bytes at p. */
+static inline uint64_t byte_classes(const uint64_t *tab, const unsigned char *p, size_t n) {
+  uint64_t a = 0;
+  while (n >= 4) {
+    a |= tab[p[0]] | tab[p[1]] | tab[p[2]] | tab[p[3]];
+    p += 4;
+    n -= 4;
+  }
+  while (n--) a |= tab[*p++];
+  return a;
+}
+
+/* Masks token nt (t[0..tl), byte classes cls) when a mask may match it; a masked token goes to
+ * the arena (which may still move: its offset is kept and d->lptr[nt] is set to NULL until the
+ * end of the message) and gets its digit flag again. Returns the token bytes, NULL on error. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static const unsigned char *mask_one(aw_drain *d, size_t nt, const unsigned char *t, size_t *tl, uint64_t cls,
+                                     int *in_arena, aw_error *err) {
+  const unsigned char *mt = mask_token(d, t, tl, cls, err);
+  if (!mt || mt == t) return mt;
+  if (d->tokarena.len + *tl > UINT32_MAX) return aw_error_set(err, AW_ERR_LIMIT, "drain: message longer than 4 GiB"), NULL;
+  d->loff[nt] = (uint32_t)d->tokarena.len;
+  if (buf_add(&d->tokarena, mt, *tl)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), NULL;
+  *in_arena = 1;
+  d->ldig[nt] = (uint8_t)has_digit((const unsigned char *)d->tokarena.data + d->loff[nt], *tl);
+  return (const unsigned char *)d->tokarena.data + d->loff[nt];
+}
+
+/* Records token nt (bytes t[0..tl), digit flag dig, byte classes cls when masking per token):
+ * masks it if its classes allow, hashes it and looks it up. Returns 0, or -1 on error. */
+static inline int add_token(aw_drain *d, size_t nt, const unsigned char *t, size_t tl, unsigned dig, uint64_t cls,
+                            int *in_arena, aw_error *err) {
+  d->lptr[nt] = t;
+  d->ldig[nt] = (uint8_t)dig;
+  if ((cls & d->mask_any) && (dig || d->mask_nodigit)) {
+    const unsigned char *mt = mask_one(d, nt, t, &tl, cls, in_arena, err);
+    if (!mt) return -1;
+    if (mt != t) d->lptr[nt] = NULL; /* in the arena: set at the end */
+    t = mt;
+  }
+  d->llen[nt] = (uint32_t)tl;
+  uint64_t h = hash_bytes(t, tl);
+  d->lhash[nt] = h;
+  d->lid[nt] = lookup(d, t, tl, h);
+  return 0;
+}
+
+/* The usual message: printable ASCII (0x21..0x7F) and spaces only - then it needs no
+ * sanitizing, its white space is ' ' alone, and the tokens are the runs between spaces. Token
+ * bounds and digit flags come from 16-byte blocks (simd16.h): bit masks of the spaces give every
+ * start and end, a mask of the digits the flags; then each token is masked (when its digits and
+ * byte classes allow), hashed and looked up. Returns the token count, -1 on error, or -2 when
+ * the message has another byte (the general loop of tokenize takes it). */
+static long tokenize_ascii(aw_drain *d, const unsigned char *s, size_t n, int per_token, aw_error *err) {
+  unsigned char pad[16];
+  size_t nfull = n / 16, rest = n % 16;
+  for (size_t b = 0; b < nfull; b++)
+    if (aw_s16_lt_signed(s + 16 * b, 0x21) & ~aw_s16_eq(s + 16 * b, ' ')) return -2;
+  if (rest) {
+    memset(pad, ' ', 16);
+    memcpy(pad, s + 16 * nfull, rest);
+    if (aw_s16_lt_signed(pad, 0x21) & ~aw_s16_eq(pad, ' ')) return -2;
+  }
+  /* bounds: a token starts at a non-space after a space (or at 0), ends at a space after a
+   * non-space (or at n) */
+  if ((n + 1) / 2 + 1 > d->lcap && ensure_line(d, (n + 1) / 2 + 1)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), -1;
+  uint32_t *off = d->loff, *len = d->llen;
+  uint8_t *dg8 = d->ldig;
+  size_t nt = 0;
+  uint32_t carry = 0; /* the byte before the block is a token byte */
+  int in_tok = 0;
+  unsigned from = 0, dig = 0; /* the token's first bit in this block; a digit seen so far */
+  for (size_t b = 0; b <= nfull; b++) {
+    const unsigned char *p = s + 16 * b;
+    if (b == nfull) {
+      if (!rest) break;
+      p = pad;
+    }
+    uint32_t tk = ~aw_s16_eq(p, ' ') & 0xFFFFu, dg = aw_s16_range(p, '0', '9');
+    uint32_t prev = (tk << 1 | carry) & 0xFFFFu;
+    uint32_t st = tk & ~prev, en = ~tk & prev & 0xFFFFu;
+    carry = tk >> 15;
+    uint32_t base = (uint32_t)(16 * b);
+    for (;;) {
+      if (!in_tok) {
+        if (!st) break;
+        from = (unsigned)__builtin_ctz(st);
+        off[nt] = base + from;
+        st &= st - 1;
+        in_tok = 1;
+        dig = 0;
+      } else {
+        if (!en) { /* the token goes on in the next block */
+          dig |= (dg >> from) != 0;
+          from = 0;
+          break;
+        }
+        unsigned e = (unsigned)__builtin_ctz(en);
+        dig |= (dg & ((1u << e) - 1)) >> from != 0;
+        len[nt] = base + e - off[nt];
+        dg8[nt] = (uint8_t)dig;
+        en &= en - 1;
+        nt++;
+        in_tok = 0;
+      }
+    }
+  }
+  if (in_tok) {
+    len[nt] = (uint32_t)n - off[nt];
+    dg8[nt] = (uint8_t)dig;
+    nt++;
+  }
+  /* each token: masks, hash, dictionary */
+  const uint64_t *tab = d->bcls;
+  int in_arena = 0;
+  d->tokarena.len = 0;
+  for (size_t k = 0; k < nt; k++) {
+    const unsigned char *t = s + off[k];
+    size_t tl = len[k];
+    d->lptr[k] = t;
+    if (per_token && (dg8[k] || d->mask_nodigit)) {
+      uint64_t cls = byte_classes(tab, t, tl);
+      if (cls & d->mask_any) {
+        const unsigned char *mt = mask_one(d, k, t, &tl, cls, &in_arena, err);
+        if (!mt) return -1;
+        if (mt != t) d->lptr[k] = NULL; /* in the arena: set at the end */
+        t = mt;
+      }
+    }
+    uint64_t h = hash_bytes(t, tl);
+    d->llen[k] = (uint32_t)tl;
+    d->lhash[k] = h;
+    d->lid[k] = lookup(d, t, tl, h);
+  }
+  if (in_arena)
+    for (size_t j = 0; j < nt; j++)
+      if (!d->lptr[j]) d->lptr[j] = (const unsigned char *)d->tokarena.data + d->loff[j];
+  return (long)nt;
+}
+
 /* Masks, then splits into tokens (Python's str.split()); fills d->lid/lptr/llen/ldig/lhash.
  * Returns the token count (or -1 on error).
  *
@@ -1242,7 +1407,8 @@ static long tokenize(aw_drain *d, const char *msg, size_t len, aw_error *err) {
     clean = 1;
   }
   if (n > UINT32_MAX) return aw_error_set(err, AW_ERR_LIMIT, "drain: message longer than 4 GiB"), -1;
-  uint64_t any_cls = per_token ? d->mask_any : 0; /* a token with none of these needs no mask */
+  long fast = tokenize_ascii(d, s, n, per_token, err);
+  if (fast != -2) return fast;
   const uint64_t *tab = d->bcls;
 restart:;
   int in_arena = 0;
@@ -1272,32 +1438,7 @@ restart:;
       goto restart;
     }
     if (nt == d->lcap && ensure_line(d, nt + 1)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), -1;
-    const unsigned char *t = s + st;
-    size_t tl = i - st;
-    unsigned dig = (acc & (TB_DIGIT | TB_UDIGIT)) != 0;
-    if (acc & any_cls) {
-      const unsigned char *mt = mask_token(d, t, &tl, acc, err);
-      if (!mt) return -1;
-      if (mt != t) {
-        /* masked: keep the new token in the arena (which may still move: offsets until the end) */
-        if (d->tokarena.len + tl > UINT32_MAX) return aw_error_set(err, AW_ERR_LIMIT, "drain: message longer than 4 GiB"), -1;
-        d->loff[nt] = (uint32_t)d->tokarena.len;
-        if (buf_add(&d->tokarena, mt, tl)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), -1;
-        t = (const unsigned char *)d->tokarena.data + d->loff[nt];
-        in_arena = 1;
-        dig = (unsigned)has_digit(t, tl);
-        d->lptr[nt] = NULL; /* set below */
-      } else {
-        d->lptr[nt] = t;
-      }
-    } else {
-      d->lptr[nt] = t;
-    }
-    d->llen[nt] = (uint32_t)tl;
-    d->ldig[nt] = (uint8_t)dig;
-    uint64_t h = hash_bytes(t, tl);
-    d->lhash[nt] = h;
-    d->lid[nt] = lookup(d, t, tl, h);
+    if (add_token(d, nt, s + st, i - st, (acc & (TB_DIGIT | TB_UDIGIT)) != 0, per_token ? acc : 0, &in_arena, err)) return -1;
     nt++;
   }
   if (in_arena)
@@ -1396,8 +1537,19 @@ static uint32_t fast_match(const aw_drain *d, const uint32_t *cands, size_t ncan
       long lim = best > thr ? best : thr;
       /* sim + (n - 1 - i) < lim  <=>  misses after position i > n - lim */
       long allow = (long)n - lim, miss = 0, par = 0;
-      size_t i;
-      for (i = 0; i < n; i++) {
+      /* four positions at a time (simd16.h); misses only grow, so checking the budget after
+       * each four skips exactly the candidates the per-position check skips */
+      static const uint8_t pc4[16] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
+      size_t i = 0;
+      for (; i + 4 <= n; i += 4) {
+        uint32_t m = aw_s16_eq32x4(t + i, ids + i, WILD);
+        uint32_t eq = m & 15, wd = m >> 4;
+        par += pc4[wd];
+        miss += 4 - pc4[wild_counts ? (eq | wd) : (eq & ~wd)];
+        if (miss > allow) break;
+      }
+      if (i + 4 <= n) continue;
+      for (; i < n; i++) {
         uint32_t tt = t[i];
         if (tt == WILD) {
           par++;
@@ -1405,9 +1557,8 @@ static uint32_t fast_match(const aw_drain *d, const uint32_t *cands, size_t ncan
         } else {
           miss += tt != ids[i];
         }
-        if (miss > allow) break;
       }
-      if (i < n) continue;
+      if (miss > allow) continue;
       long sim = (long)n - miss;
       if (sim > best || (sim == best && par > best_par)) {
         best = sim;

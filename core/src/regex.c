@@ -165,6 +165,7 @@ struct aw_regex {
   int req_byte;          /* a byte every match contains (the rarest such), or -1 */
   int nullable;
   int token_local;       /* see aw_regex_token_local */
+  int needs_digit;       /* see aw_regex_needs_digit */
   int dfa_ok;            /* the lazy DFA can run this pattern (dfa_eligible) */
   struct dfa_t *dfa;     /* built on first use */
   uint64_t req_set[4];   /* ASCII bytes every match contains */
@@ -1155,6 +1156,37 @@ static int token_local(const anode *nodes, size_t nn, int root, const re_class *
   return 1;
 }
 
+/* Is every character of class c a decimal digit ('0'-'9' or a Unicode decimal, which Drain's
+ * digit flag covers)? Conservative: large non-ASCII ranges answer no. */
+static int class_digits_only(const re_class *c) {
+  if (c->neg || (c->cats & ~(unsigned)CAT_D)) return 0;
+  for (int b = 0; b < 128; b++)
+    if (c->ascii[b] && !(b >= '0' && b <= '9')) return 0;
+  for (size_t i = 0; i < c->nr; i++) {
+    if (c->r[i].hi - c->r[i].lo > 4096) return 0;
+    for (uint32_t cp = c->r[i].lo; cp <= c->r[i].hi; cp++)
+      if (!aw_uni_is_decimal(cp)) return 0;
+  }
+  return 1;
+}
+
+/* Does every match of node ni contain a decimal digit? (1 = yes, 0 = not known) */
+static int needs_digit(const anode *nodes, int ni, const re_class *cls) {
+  const anode *nd = &nodes[ni];
+  switch (nd->t) {
+    case A_LIT: {
+      uint32_t cp = (uint32_t)nd->a;
+      return cp < 0x80 ? (cp >= '0' && cp <= '9') : aw_uni_is_decimal(cp);
+    }
+    case A_CLASS: return class_digits_only(&cls[nd->a]);
+    case A_CAT: return needs_digit(nodes, nd->a, cls) || needs_digit(nodes, nd->b, cls);
+    case A_ALT: return needs_digit(nodes, nd->a, cls) && needs_digit(nodes, nd->b, cls);
+    case A_GROUP: return needs_digit(nodes, nd->a, cls);
+    case A_REPEAT: return nd->min > 0 && needs_digit(nodes, nd->a, cls);
+    default: return 0;
+  }
+}
+
 /* How rare a byte usually is in log text (higher = rarer): punctuation, then upper case, then
  * lower case and digits. */
 static int byte_rarity(int b) {
@@ -1309,6 +1341,7 @@ aw_status aw_regex_compile(const char *pattern, size_t len, aw_regex **out, aw_e
     required_bytes(p.nodes, root, req);
     memcpy(re->req_set, req, sizeof req);
     re->token_local = token_local(p.nodes, p.nn, root, re->cls);
+    re->needs_digit = needs_digit(p.nodes, root, re->cls);
     re->req_byte = -1;
     int best = -1;
     for (int b = 0; b < 128; b++) {
@@ -1405,6 +1438,7 @@ const char *aw_regex_pattern(const aw_regex *re) { return re ? re->pattern : "";
 size_t aw_regex_group_count(const aw_regex *re) { return re ? re->ngroups : 0; }
 int aw_regex_nullable(const aw_regex *re) { return re ? re->nullable : 0; }
 int aw_regex_token_local(const aw_regex *re) { return re ? re->token_local : 0; }
+int aw_regex_needs_digit(const aw_regex *re) { return re ? re->needs_digit : 0; }
 void aw_regex_byte_filter(const aw_regex *re, uint64_t first[4], uint64_t required[4]) {
   for (int k = 0; k < 4; k++) first[k] = required[k] = 0;
   if (!re) return;

@@ -87,6 +87,9 @@ int aw_regex_nullable(const aw_regex *re);
  * tokens on its own (a match cannot cross or touch white space, and `\b \B` see a non-word
  * neighbour either way: the white space, or the token's end). */
 int aw_regex_token_local(const aw_regex *re);
+/* 1 when every match contains a decimal digit (ASCII or Unicode, what `\d` matches); 0 when
+ * that is not known. */
+int aw_regex_needs_digit(const aw_regex *re);
 /* Byte filters (bit b of w[b >> 6] = byte b): first = bytes a match can begin with (a superset;
  * all ones when a match can be empty), required = ASCII bytes that every match contains (a
  * subset). Text without a first byte, or missing a required byte, holds no match. */
