@@ -9,6 +9,7 @@
 
 #include "aw/csv.h"
 #include "aw/regex.h"
+#include "internal/simd16.h"
 #include "internal/utf8.h"
 
 #define MAX_FIELDS 64
@@ -285,6 +286,22 @@ static int sep_at(const sep_t *sp, const unsigned char *s, size_t n, size_t q, s
 /* Python's white space among ASCII bytes, or a byte >= 0x80 (to decode). */
 static inline int space_or_high(unsigned b) { return b >= 0x80 || (b <= 32 && ((0x1F0003E00ull >> b) & 1)); }
 
+/* The first q' >= q with space_or_high(s[q']), or n; 16 bytes at a time (bytes < 0x21 as signed
+ * bytes are the candidates: white space, other controls, >= 0x80). */
+static inline size_t next_space_or_high(const unsigned char *s, size_t n, size_t q) {
+  while (q + 16 <= n) {
+    uint32_t m = aw_s16_lt_signed(s + q, 0x21);
+    while (m) {
+      unsigned j = (unsigned)__builtin_ctz(m);
+      if (space_or_high(s[q + j])) return q + j;
+      m &= m - 1;
+    }
+    q += 16;
+  }
+  while (q < n && !space_or_high(s[q])) q++;
+  return q;
+}
+
 /* nl_free: the caller knows the line holds no '\n' (lines split by aw_logfmt_feed). */
 static int fast_split(aw_logfmt *lf, const char *text, size_t n, int nl_free) {
   const unsigned char *s = (const unsigned char *)text;
@@ -311,7 +328,7 @@ static int fast_split(aw_logfmt *lf, const char *text, size_t n, int nl_free) {
       } else {
         /* the first white-space character */
         for (;;) {
-          while (q < n && !space_or_high(s[q])) q++;
+          q = next_space_or_high(s, n, q);
           if (q >= n) return 0;
           if (s[q] < 0x80 || aw_u8_space_len(s, n, q)) break;
           q++;
@@ -731,18 +748,19 @@ static int time_auto(const char *s, size_t n, int default_year, double *out, cha
   return 1;
 }
 
-static int num_at(const char *s, size_t n, size_t *i, int maxd, int64_t *v) {
-  size_t st = *i;
+static inline int num_at(const char *s, size_t n, size_t *ip, int maxd, int64_t *v) {
+  size_t i = *ip, st = i, lim = n - i < (size_t)maxd ? n : i + (size_t)maxd;
   int64_t x = 0;
-  while (*i < n && *i - st < (size_t)maxd && s[*i] >= '0' && s[*i] <= '9') x = x * 10 + (s[(*i)++] - '0');
-  if (*i == st) return 0;
+  while (i < lim && (unsigned)((unsigned char)s[i] - '0') < 10) x = x * 10 + (s[i++] - '0');
+  if (i == st) return 0;
+  *ip = i;
   *v = x;
   return 1;
 }
 
 /* Reads a digit run of min..max digits that is not followed by another digit, unless exactly
  * max digits were asked for (then the run may continue into the next field). */
-static int num_field(const char *s, size_t n, size_t *i, int mind, int maxd, int64_t *v) {
+static inline int num_field(const char *s, size_t n, size_t *i, int mind, int maxd, int64_t *v) {
   size_t st = *i;
   if (!num_at(s, n, i, maxd, v)) return 0;
   size_t got = *i - st;
@@ -1243,10 +1261,11 @@ static double line_time(aw_logfmt *lf, const aw_logfmt_field *fv) {
   return NAN;
 }
 
-/* nl_free: the line holds no '\n' (it comes from aw_logfmt_feed's line splitting). */
+/* nl_free: the line holds no '\n' (it comes from aw_logfmt_feed's line splitting); clean: it
+ * holds no NUL and no byte >= 0x80 either (so it needs no sanitizing). */
 static aw_status deliver(aw_logfmt *lf, const char *raw, size_t n, uint64_t lineno, unsigned flags, int nl_free,
-                         aw_error *err) {
-  const char *s = sanitize_line(lf, raw, &n, &flags);
+                         int clean, aw_error *err) {
+  const char *s = clean ? raw : sanitize_line(lf, raw, &n, &flags);
   if (!s) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
   strip(&s, &n);
   if (flags & AW_LOGFMT_F_UTF8) {
@@ -1405,7 +1424,7 @@ static aw_status deliver(aw_logfmt *lf, const char *raw, size_t n, uint64_t line
 }
 
 /* Ends the line held in lf->line, or (text != NULL) the whole line text[0..n) given directly. */
-static aw_status end_line_at(aw_logfmt *lf, const char *text, size_t n, aw_error *err) {
+static aw_status end_line_at(aw_logfmt *lf, const char *text, size_t n, int clean, aw_error *err) {
   lf->st.lines++;
   lf->lineno++;
   unsigned flags = 0;
@@ -1422,14 +1441,14 @@ static aw_status end_line_at(aw_logfmt *lf, const char *text, size_t n, aw_error
     while (n > 0 && n < lf->line.len && (p[n] & 0xC0) == 0x80) n--;
   }
   lf->deliver_off = lf->line_off;
-  aw_status st = deliver(lf, text, n, lf->lineno, flags, 1, err);
+  aw_status st = deliver(lf, text, n, lf->lineno, flags, 1, clean, err);
   lf->line.len = 0;
   lf->cur_truncated = 0;
   lf->skipping = 0;
   return st;
 }
 
-static aw_status end_line(aw_logfmt *lf, aw_error *err) { return end_line_at(lf, NULL, 0, err); }
+static aw_status end_line(aw_logfmt *lf, aw_error *err) { return end_line_at(lf, NULL, 0, 0, err); }
 
 static aw_status add_bytes(aw_logfmt *lf, const char *p, size_t n) {
   if (lf->skipping || n == 0) return AW_OK;
@@ -1440,6 +1459,34 @@ static aw_status add_bytes(aw_logfmt *lf, const char *p, size_t n) {
     n = room;
   }
   return aw_buf_append(&lf->line, p, n);
+}
+
+/* Offset of the first '\n' or '\r' in p[0..n) (n if none); *dirty = a NUL or a byte >= 0x80
+ * comes before it (the line then goes through sanitize_line's checks). 16 bytes at a time: the
+ * bytes below 0x0E as signed bytes are the candidates (NUL, controls, '\n', '\r', >= 0x80). */
+static size_t line_end(const unsigned char *p, size_t n, int *dirty) {
+  size_t i = 0;
+  int d = 0;
+  for (; i + 16 <= n; i += 16) {
+    uint32_t m = aw_s16_lt_signed(p + i, 0x0E);
+    while (m) {
+      unsigned j = (unsigned)__builtin_ctz(m);
+      unsigned char c = p[i + j];
+      if (c == '\n' || c == '\r') {
+        *dirty = d;
+        return i + j;
+      }
+      d |= c == 0 || c >= 0x80;
+      m &= m - 1;
+    }
+  }
+  for (; i < n; i++) {
+    unsigned char c = p[i];
+    if (c == '\n' || c == '\r') break;
+    d |= c == 0 || c >= 0x80;
+  }
+  *dirty = d;
+  return i;
 }
 
 aw_status aw_logfmt_feed(aw_logfmt *lf, const void *data, size_t n, aw_error *err) {
@@ -1458,11 +1505,9 @@ aw_status aw_logfmt_feed(aw_logfmt *lf, const void *data, size_t n, aw_error *er
   while (i < n) {
     const char *q = p + i;
     size_t left = n - i;
-    /* find the next CR or LF */
-    const char *lfp = (const char *)memchr(q, '\n', left);
-    size_t lim = lfp ? (size_t)(lfp - q) : left;
-    const char *crp = (const char *)memchr(q, '\r', lim);
-    size_t k = crp ? (size_t)(crp - q) : lim;
+    /* the next CR or LF; and whether the bytes before it hold a NUL or a byte >= 0x80 */
+    int dirty;
+    size_t k = line_end((const unsigned char *)q, left, &dirty);
     /* a whole line inside this chunk (the usual case) is delivered from the chunk, not copied */
     int direct = i + k < n && lf->line.len == 0 && !lf->skipping && k <= lf->o.max_line;
     if (!direct && k > 0 && add_bytes(lf, q, k)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
@@ -1476,7 +1521,7 @@ aw_status aw_logfmt_feed(aw_logfmt *lf, const void *data, size_t n, aw_error *er
         lf->pending_cr = 1;
       }
     }
-    aw_status st = direct ? end_line_at(lf, q, k, err) : end_line(lf, err);
+    aw_status st = direct ? end_line_at(lf, q, k, !dirty, err) : end_line(lf, err);
     lf->line_off = pos0 + i;
     if (st) return st;
   }
@@ -1504,5 +1549,5 @@ aw_status aw_logfmt_line_in(aw_logfmt *lf, const char *text, size_t n, uint64_t 
     lf->st.truncated++;
     add_issue(lf, line_no, "too-long", "line longer than %zu bytes; the rest was skipped", lf->o.max_line);
   }
-  return deliver(lf, text ? text : "", n, line_no, flags, 0, err);
+  return deliver(lf, text ? text : "", n, line_no, flags, 0, 0, err);
 }

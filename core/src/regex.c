@@ -1804,8 +1804,18 @@ static int ensure_caps(aw_regex *re, size_t ncap) {
 static size_t skip_to_start(const aw_regex *re, const unsigned char *s, size_t n, size_t p) {
   const ftab *st = &re->start_ft;
   if (re->prefix_len >= 2) {
-    /* memchr for the first byte, then compare the prefix */
     size_t pl = re->prefix_len;
+    if (n - p < 64) { /* short text (a token): a plain loop beats the library calls */
+      const unsigned char *pre = re->prefix;
+      for (; p + pl <= n; p++) {
+        if (s[p] != pre[0]) continue;
+        size_t k = 1;
+        while (k < pl && s[p + k] == pre[k]) k++;
+        if (k == pl) return p;
+      }
+      return n + 1;
+    }
+    /* memchr for the first byte, then compare the prefix */
     for (;;) {
       if (n - p < pl) return n + 1;
       const unsigned char *q = (const unsigned char *)memchr(s + p, re->prefix[0], n - p - pl + 1);
@@ -2049,10 +2059,16 @@ static int pk_search(aw_regex *re, const unsigned char *s, size_t n, size_t from
 #define DFA_MAX_STATES 1024
 #define DFA_MAX_PROG 4096
 #define DFA_UNKNOWN UINT32_MAX
+/* Transition values: next row (state * 256) << 1 | match flag. State 0 is dead (no thread
+ * left); state 1 is reserved: a transition to it means "not built yet" (and for bytes >= 0x80,
+ * "hand over to the VM"), so one comparison in the scan loop catches both. */
+#define DFA_DEAD_ROW 0u
+#define DFA_UNBUILT_ROW 256u
+#define DFA_UNBUILT (DFA_UNBUILT_ROW << 1)
 
 typedef struct dfa_t {
   uint32_t *trans;    /* [state * 256 + byte]: the next state's row (next * 256) << 1 | (a match ends
-                         before the byte), or DFA_UNKNOWN (not built yet; always for bytes >= 0x80) */
+                         before the byte), or DFA_UNBUILT (not built yet; always for bytes >= 0x80) */
   uint32_t *loff, *llen; /* each state's thread list in pool */
   uint8_t *pword;     /* previous character was a word character */
   uint8_t *at_end;    /* 0 not known yet, 1 no match at the end of the text, 2 match */
@@ -2156,7 +2172,7 @@ static uint32_t dfa_intern(dfa_t *f, const uint32_t *l, size_t n, int pw) {
   f->npool += n;
   f->pword[st] = (uint8_t)pw;
   f->at_end[st] = 0;
-  for (int c = 0; c < 256; c++) f->trans[(size_t)st * 256 + (size_t)c] = DFA_UNKNOWN;
+  for (int c = 0; c < 256; c++) f->trans[(size_t)st * 256 + (size_t)c] = DFA_UNBUILT;
   f->ht[k] = st + 1;
   return st;
 }
@@ -2266,8 +2282,10 @@ static dfa_t *dfa_new(const aw_regex *re) {
   }
   for (size_t i = 0; i < re->pk.n; i++)
     if (re->pk.code[i].op == I_ASSERT) f->wordb = 1;
-  /* state 0: no thread left (dead) */
-  if (dfa_intern(f, NULL, 0, 0) != 0) {
+  /* state 0: no thread left (dead); state 1: the "not built" marker (never reached as a state:
+   * its list holds an impossible pc so no real list equals it) */
+  uint32_t never = UINT32_MAX;
+  if (dfa_intern(f, NULL, 0, 0) != 0 || dfa_intern(f, &never, 1, 0) != 1) {
     dfa_free(f);
     return NULL;
   }
@@ -2306,24 +2324,26 @@ static int dfa_search(aw_regex *re, const unsigned char *s, size_t n, size_t fro
       f->start[pw] = st;
     }
     size_t last = SIZE_MAX, q = p, row = (size_t)st * 256;
-    for (;;) {
-      const uint32_t *trans = f->trans;
-      uint32_t v = 0;
-      while (q < n) {
-        v = trans[row + s[q]];
-        if (v & 1) { /* a match ends here, or the transition is not built (DFA_UNKNOWN) */
-          if (v == DFA_UNKNOWN) break;
-          last = q;
+    const uint32_t *trans = f->trans;
+    while (q < n) {
+      uint32_t v = trans[row + s[q]];
+      if ((v >> 1) <= DFA_UNBUILT_ROW) { /* dead, or not built yet */
+        if (v == DFA_UNBUILT) {
+          if (s[q] >= 0x80) return -1;
+          if (dfa_step(re, f, (uint32_t)(row / 256), s[q]) == DFA_UNKNOWN) return -1;
+          trans = f->trans;
+          continue;
         }
-        row = v >> 1;
+        if (v & 1) last = q;
+        row = DFA_DEAD_ROW;
         q++;
-        if (!row) break; /* no thread left */
+        break;
       }
-      if (v != DFA_UNKNOWN) break;
-      if (s[q] >= 0x80) return -1;
-      if (dfa_step(re, f, (uint32_t)(row / 256), s[q]) == DFA_UNKNOWN) return -1;
+      last = (v & 1) ? q : last; /* a match ends before s[q] */
+      row = v >> 1;
+      q++;
     }
-    if (row && q == n && dfa_end(re, f, (uint32_t)(row / 256))) last = n;
+    if (row != DFA_DEAD_ROW && q == n && dfa_end(re, f, (uint32_t)(row / 256))) last = n;
     if (last != SIZE_MAX) {
       *me = last;
       return 1;
@@ -2423,6 +2443,16 @@ long aw_regex_foreach(aw_regex *re, const char *text, size_t n, aw_regex_span *s
   return count;
 }
 
+/* Appends n bytes to b (the common case without a call). */
+static inline int buf_add(aw_buf *b, const void *p, size_t n) {
+  if (b->cap - b->len > n) {
+    if (n) memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return 0;
+  }
+  return aw_buf_append(b, p, n) != AW_OK;
+}
+
 aw_status aw_regex_sub(aw_regex *re, const char *text, size_t n, const char *repl, size_t repl_len, aw_buf *out,
                        size_t *count, aw_error *err) {
   if (count) *count = 0;
@@ -2430,14 +2460,14 @@ aw_status aw_regex_sub(aw_regex *re, const char *text, size_t n, const char *rep
   const unsigned char *s = (const unsigned char *)(text ? text : "");
   size_t pos = 0, copied = 0, must = SIZE_MAX, k = 0;
   aw_regex_span sp;
-  if (re->dfa_ok && re->engine == 0 && !(re->req_byte >= 0 && !memchr(s, re->req_byte, n))) {
+  if (re->dfa_ok && re->engine == 0 && (n < 64 || !(re->req_byte >= 0 && !memchr(s, re->req_byte, n)))) {
     /* the DFA directly (what do_search would do, without its per-call set-up); the pattern
      * cannot match empty, so `must` stays unused */
     size_t ms, me;
     int r;
     /* (a match needs at least one character, so none starts at n) */
     while (pos < n && (r = dfa_search(re, s, n, pos, 0, &ms, &me)) == 1) {
-      if (aw_buf_append(out, s + copied, ms - copied) || aw_buf_append(out, repl, repl_len))
+      if (buf_add(out, s + copied, ms - copied) || buf_add(out, repl, repl_len))
         return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
       copied = pos = me;
       k++;
@@ -2456,7 +2486,7 @@ aw_status aw_regex_sub(aw_regex *re, const char *text, size_t n, const char *rep
     must = sp.end == sp.start ? sp.end : SIZE_MAX;
     pos = sp.end;
   }
-  if (aw_buf_append(out, s + copied, n - copied)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+  if (buf_add(out, s + copied, n - copied)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
   if (count) *count = k;
   return AW_OK;
 }
