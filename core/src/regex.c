@@ -2324,24 +2324,31 @@ static int dfa_search(aw_regex *re, const unsigned char *s, size_t n, size_t fro
       f->start[pw] = st;
     }
     size_t last = SIZE_MAX, q = p, row = (size_t)st * 256;
-    const uint32_t *trans = f->trans;
-    while (q < n) {
-      uint32_t v = trans[row + s[q]];
-      if ((v >> 1) <= DFA_UNBUILT_ROW) { /* dead, or not built yet */
-        if (v == DFA_UNBUILT) {
-          if (s[q] >= 0x80) return -1;
-          if (dfa_step(re, f, (uint32_t)(row / 256), s[q]) == DFA_UNKNOWN) return -1;
-          trans = f->trans;
-          continue;
-        }
-        if (v & 1) last = q;
-        row = DFA_DEAD_ROW;
-        q++;
-        break;
+    for (;;) {
+      /* the scan: real states' transition values are >= 2 * 512 (states 0 and 1 are dead and
+       * "not built"), so one comparison leaves the loop for everything else */
+      const uint32_t *trans = f->trans;
+      const unsigned char *sp = s + q, *se = s + n, *lastp = NULL;
+      uint32_t v = 0;
+      while (sp < se) {
+        v = trans[row + *sp];
+        if (v < 2 * 2 * 256) break;
+        lastp = (v & 1) ? sp : lastp; /* a match ends before *sp */
+        row = v >> 1;
+        sp++;
       }
-      last = (v & 1) ? q : last; /* a match ends before s[q] */
-      row = v >> 1;
+      if (lastp) last = (size_t)(lastp - s);
+      q = (size_t)(sp - s);
+      if (sp == se) break;
+      if (v == DFA_UNBUILT) {
+        if (s[q] >= 0x80) return -1;
+        if (dfa_step(re, f, (uint32_t)(row / 256), s[q]) == DFA_UNKNOWN) return -1;
+        continue;
+      }
+      if (v & 1) last = q; /* to the dead state */
+      row = DFA_DEAD_ROW;
       q++;
+      break;
     }
     if (row != DFA_DEAD_ROW && q == n && dfa_end(re, f, (uint32_t)(row / 256))) last = n;
     if (last != SIZE_MAX) {
