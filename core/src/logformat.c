@@ -26,6 +26,27 @@ typedef struct {
   size_t n;
 } sep_t;
 
+/* What the format items read so far (time_run). */
+typedef struct tf_state {
+  int64_t Y;
+  int M, D, H, MI, S, off, yday;
+  uint64_t frac;
+  int fracdig;
+} tf_state;
+
+/* The last time text read with the automatic format and what each format item consumed, so
+ * the next text only reruns the items past the common prefix (line_time). */
+#define TCACHE_TEXT 64
+#define TCACHE_ITEMS 32
+typedef struct tcache {
+  char text[TCACHE_TEXT];
+  size_t len;
+  size_t after[TCACHE_ITEMS]; /* position after each item */
+  tf_state st;                /* the state after the last item */
+  int valid;
+  int64_t days[4];            /* Y, M, D and their day number (time_finish) */
+} tcache;
+
 struct aw_logfmt {
   aw_logfmt_opts o;
   int fast;               /* the PATTERN format qualifies for fast_split */
@@ -49,6 +70,7 @@ struct aw_logfmt {
     struct tf_op *ops;
     size_t n;
   } tp_auto, tp_user;     /* auto_fmt, and the user's time_format (when not empty) */
+  tcache tc;              /* for tp_auto */
   size_t ts_idx;
   /* JSON */
   size_t json_time_pos;   /* position of time_field in fields (SIZE_MAX if none) */
@@ -812,14 +834,18 @@ static size_t time_compile(const char *fmt, tf_op *ops) {
   return k;
 }
 
-/* Applies compiled format ops[0..nops) to s[0..n); returns 1 and sets *out, or 0. */
-static int time_exec(const tf_op *ops, size_t nops, const char *s, size_t n, int default_year, double *out) {
-  int64_t Y = -1, v;
-  int M = 1, D = 1, H = 0, MI = 0, S = 0, off = 0, yday = -1;
-  uint64_t frac = 0;
-  int fracdig = 0;
-  size_t i = 0;
-  for (size_t k = 0; k < nops; k++) {
+
+static const tf_state tf_state0 = {-1, 1, 1, 0, 0, 0, 0, -1, 0, 0};
+
+/* Runs ops[k0..nops) on s[0..n) from position *ip and state *st. after (may be NULL) gets the
+ * position after each item. Returns 1 when every item matched, 0 on a mismatch, 2 when an
+ * epoch item (%s) set *out and ended the parse successfully. Each item decides on the bytes it
+ * consumes plus at most the one after them. */
+static int time_run(const tf_op *ops, size_t k0, size_t nops, const char *s, size_t n, size_t *ip, tf_state *st,
+                    size_t *after, double *out) {
+  int64_t v;
+  size_t i = *ip;
+  for (size_t k = k0; k < nops; k++) {
     const tf_op *o = &ops[k];
     switch (o->op) {
       case ' ':
@@ -829,39 +855,39 @@ static int time_exec(const tf_op *ops, size_t nops, const char *s, size_t n, int
         if (i >= n || s[i] != o->lit) return 0;
         i++;
         break;
-      case 'Y': if (!num_field(s, n, &i, 4, 4, &v)) return 0; Y = v; break;
-      case 'y': if (!num_field(s, n, &i, 2, 2, &v)) return 0; Y = yy_to_year((int)v); break;
-      case 'm': if (!num_field(s, n, &i, o->mind, 2, &v)) return 0; M = (int)v; break;
-      case 'd': if (!num_field(s, n, &i, o->mind, 2, &v)) return 0; D = (int)v; break;
-      case 'e': while (i < n && s[i] == ' ') i++; if (!num_field(s, n, &i, 1, 2, &v)) return 0; D = (int)v; break;
-      case 'H': if (!num_field(s, n, &i, o->mind, 2, &v)) return 0; H = (int)v; break;
-      case 'M': if (!num_field(s, n, &i, o->mind, 2, &v)) return 0; MI = (int)v; break;
-      case 'S': if (!num_field(s, n, &i, o->mind, 2, &v)) return 0; S = (int)v; break;
-      case 'j': if (!num_field(s, n, &i, o->mind, 3, &v)) return 0; yday = (int)v; break;
+      case 'Y': if (!num_field(s, n, &i, 4, 4, &v)) return 0; st->Y = v; break;
+      case 'y': if (!num_field(s, n, &i, 2, 2, &v)) return 0; st->Y = yy_to_year((int)v); break;
+      case 'm': if (!num_field(s, n, &i, o->mind, 2, &v)) return 0; st->M = (int)v; break;
+      case 'd': if (!num_field(s, n, &i, o->mind, 2, &v)) return 0; st->D = (int)v; break;
+      case 'e': while (i < n && s[i] == ' ') i++; if (!num_field(s, n, &i, 1, 2, &v)) return 0; st->D = (int)v; break;
+      case 'H': if (!num_field(s, n, &i, o->mind, 2, &v)) return 0; st->H = (int)v; break;
+      case 'M': if (!num_field(s, n, &i, o->mind, 2, &v)) return 0; st->MI = (int)v; break;
+      case 'S': if (!num_field(s, n, &i, o->mind, 2, &v)) return 0; st->S = (int)v; break;
+      case 'j': if (!num_field(s, n, &i, o->mind, 3, &v)) return 0; st->yday = (int)v; break;
       case 'f': {
-        size_t st = i;
+        size_t st0 = i;
         uint64_t x = 0;
         while (i < n && s[i] >= '0' && s[i] <= '9') {
-          if (i - st < 9) x = x * 10 + (uint64_t)(s[i] - '0');
+          if (i - st0 < 9) x = x * 10 + (uint64_t)(s[i] - '0');
           i++;
         }
-        if (i == st || i - st > 9) return 0;
-        frac = x;
-        fracdig = (int)(i - st);
+        if (i == st0 || i - st0 > 9) return 0;
+        st->frac = x;
+        st->fracdig = (int)(i - st0);
         break;
       }
       case 'b': case 'B': case 'h': {
-        size_t st = i;
+        size_t st0 = i;
         while (i < n && ((s[i] | 32) >= 'a' && (s[i] | 32) <= 'z')) i++;
-        int m = month_of(s + st, i - st);
+        int m = month_of(s + st0, i - st0);
         if (!m) return 0;
-        M = m;
+        st->M = m;
         break;
       }
       case 'a': case 'A': {
-        size_t st = i;
+        size_t st0 = i;
         while (i < n && ((s[i] | 32) >= 'a' && (s[i] | 32) <= 'z')) i++;
-        if (!weekday_word(s + st, i - st)) return 0;
+        if (!weekday_word(s + st0, i - st0)) return 0;
         break;
       }
       case 'z': {
@@ -875,7 +901,7 @@ static int time_exec(const tf_op *ops, size_t nops, const char *s, size_t n, int
         if (!num_at(s, n, &i, 2, &hh)) return 0;
         if (i < n && s[i] == ':') i++;
         if (i < n && s[i] >= '0' && s[i] <= '9' && !num_at(s, n, &i, 2, &mm)) return 0;
-        off = sg * (int)(hh * 60 + mm);
+        st->off = sg * (int)(hh * 60 + mm);
         break;
       }
       case 's': {
@@ -884,32 +910,101 @@ static int time_exec(const tf_op *ops, size_t nops, const char *s, size_t n, int
         if (!num_at(s, n, &i, 12, &v)) return 0;
         *out = (double)(neg ? -v : v);
         if (i < n && s[i] == '.') {
-          size_t st = ++i;
+          size_t st0 = ++i;
           uint64_t x = 0;
           while (i < n && s[i] >= '0' && s[i] <= '9') {
-            if (i - st < 9) x = x * 10 + (uint64_t)(s[i] - '0');
+            if (i - st0 < 9) x = x * 10 + (uint64_t)(s[i] - '0');
             i++;
           }
-          int kk = (int)(i - st < 9 ? i - st : 9);
+          int kk = (int)(i - st0 < 9 ? i - st0 : 9);
           *out += (neg ? -1.0 : 1.0) * (double)x / pow10i(kk);
         }
         /* epoch seconds must end the format (and the text) */
-        return o->last && i == n;
+        return o->last && i == n ? 2 : 0;
       }
       case '%': if (i >= n || s[i] != '%') return 0; i++; break;
       default: return 0;
     }
+    if (after) after[k] = i;
   }
+  *ip = i;
+  return 1;
+}
+
+/* The time of a parse that ran every item (time_run returned 1) and ended at i; days_cache (may
+ * be NULL) remembers the day number of the last date. */
+static int time_finish(const tf_state *st, size_t i, size_t n, int default_year, int64_t *days_cache, double *out) {
   if (i != n) return 0;
-  if (Y < 0) Y = default_year;
-  if (yday > 0) {
-    if (yday > 365 + is_leap(Y)) return 0;
-    int64_t days = aw_days_from_civil(Y, 1, 1) + yday - 1;
-    double f = fracdig ? (double)frac / pow10i(fracdig) : 0.0;
-    *out = (double)(days * 86400 + (int64_t)H * 3600 + MI * 60 + S - (int64_t)off * 60) + f;
+  int64_t Y = st->Y < 0 ? default_year : st->Y;
+  if (st->yday > 0) {
+    if (st->yday > 365 + is_leap(Y)) return 0;
+    int64_t days = aw_days_from_civil(Y, 1, 1) + st->yday - 1;
+    double f = st->fracdig ? (double)st->frac / pow10i(st->fracdig) : 0.0;
+    *out = (double)(days * 86400 + (int64_t)st->H * 3600 + st->MI * 60 + st->S - (int64_t)st->off * 60) + f;
     return 1;
   }
-  return finish_time(Y, M, D, H, MI, S, frac, fracdig, off, out);
+  if (days_cache && days_cache[0] == Y && days_cache[1] == st->M && days_cache[2] == st->D) {
+    /* finish_time with the day number of the previous line's date */
+    if (st->H < 0 || st->H > 24 || st->MI < 0 || st->MI > 59 || st->S < 0 || st->S > 60) return 0;
+    int64_t secs = days_cache[3] * 86400 + (int64_t)st->H * 3600 + (int64_t)st->MI * 60 + st->S - (int64_t)st->off * 60;
+    double f = st->fracdig ? (double)st->frac / pow10i(st->fracdig) : 0.0;
+    *out = (double)secs + f;
+    return 1;
+  }
+  if (!finish_time(Y, st->M, st->D, st->H, st->MI, st->S, st->frac, st->fracdig, st->off, out)) return 0;
+  if (days_cache) {
+    days_cache[0] = Y;
+    days_cache[1] = st->M;
+    days_cache[2] = st->D;
+    days_cache[3] = aw_days_from_civil(Y, (unsigned)st->M, (unsigned)st->D);
+  }
+  return 1;
+}
+
+/* Applies compiled format ops[0..nops) to s[0..n); returns 1 and sets *out, or 0. */
+static int time_exec(const tf_op *ops, size_t nops, const char *s, size_t n, int default_year, double *out) {
+  tf_state st = tf_state0;
+  size_t i = 0;
+  int r = time_run(ops, 0, nops, s, n, &i, &st, NULL, out);
+  if (r != 1) return r == 2;
+  return time_finish(&st, i, n, default_year, NULL, out);
+}
+
+/* time_exec for consecutive texts of one format: items whose bytes (and the byte after them)
+ * are the same as in the previous text keep their result, the others run again. A time text
+ * changes little from one line to the next (the date, then the hour stay), so most lines only
+ * read their last items. Gives exactly time_exec's result. */
+static int time_exec_cached(tcache *c, const tf_op *ops, size_t nops, const char *s, size_t n, int default_year,
+                            double *out) {
+  int epoch = 0;
+  for (size_t k = 0; k < nops; k++) epoch |= ops[k].op == 's';
+  if (epoch || nops > TCACHE_ITEMS || n > TCACHE_TEXT) {
+    c->valid = 0;
+    return time_exec(ops, nops, s, n, default_year, out);
+  }
+  tf_state st = tf_state0;
+  size_t i = 0, k0 = 0;
+  if (c->valid) {
+    size_t l = 0, lim = c->len < n ? c->len : n;
+    while (l < lim && c->text[l] == s[l]) l++;
+    size_t k = nops;
+    while (k > 0 && c->after[k - 1] + 1 > l) k--; /* item k-1 and its lookahead byte are shared */
+    if (k > 0) {
+      st = c->st;
+      i = c->after[k - 1];
+      k0 = k;
+    }
+  }
+  int r = time_run(ops, k0, nops, s, n, &i, &st, c->after, out);
+  if (r != 1) {
+    c->valid = 0;
+    return 0;
+  }
+  memcpy(c->text, s, n);
+  c->len = n;
+  c->st = st;
+  c->valid = 1;
+  return time_finish(&st, i, n, default_year, c->days, out);
 }
 
 /* A compiled format (time_compile; struct tprog is declared in struct aw_logfmt). */
@@ -1253,8 +1348,9 @@ static double line_time(aw_logfmt *lf, const aw_logfmt_field *fv) {
     if (lf->auto_dirty) {
       if (tprog_set(&lf->tp_auto, lf->auto_fmt)) lf->tp_auto.n = 0;
       lf->auto_dirty = 0;
+      lf->tc.valid = 0;
     }
-    if (lf->tp_auto.ops && time_exec(lf->tp_auto.ops, lf->tp_auto.n, tx, tn, lf->o.default_year, &t)) return t;
+    if (lf->tp_auto.ops && time_exec_cached(&lf->tc, lf->tp_auto.ops, lf->tp_auto.n, tx, tn, lf->o.default_year, &t)) return t;
   }
   lf->auto_dirty = 1; /* time_auto may rewrite auto_fmt */
   if (time_auto(tx, tn, lf->o.default_year, &t, lf->o.no_fast_path ? NULL : lf->auto_fmt, sizeof lf->auto_fmt)) return t;
