@@ -5,6 +5,10 @@
  *  2. the 16 Loghub-2k samples concatenated as raw lines (plain lines, no masks, Drain3-like
  *     defaults st 0.4 depth 4), repeated 10 times.
  * Reports lines/s and MB/s (faithful and improved modes), and the peak resident memory natively.
+ * Each workload runs 3 times (a new parser each time) and the best run counts. The main results
+ * use the process's CPU time (the issue quotes Drain3 in CPU time, and on a shared machine CPU
+ * time is steadier than the clock); the `_wall` results use the wall clock. Under Node the CPU
+ * time is process.cpuUsage() (which also counts V8's helper threads).
  * AW_BENCH_BIG=1 adds a 1 GB run (HDFS repeated) to check peak memory on a large log. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +20,25 @@
 
 #ifndef __EMSCRIPTEN__
 #include <sys/resource.h>
+#include <time.h>
+#else
+#include <emscripten.h>
+#endif
+
+#define RUNS 3
+
+/* CPU seconds used by the process so far. */
+#ifdef __EMSCRIPTEN__
+EM_JS(double, cpu_now, (void), {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+});
+#else
+static double cpu_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 #endif
 
 typedef struct {
@@ -62,7 +85,7 @@ static int build_file(const char *path, const char *src, size_t n, size_t copies
 
 /* Streams a file through logformat + drain; returns seconds, fills lines and bytes. */
 static double run_file(const char *path, const aw_logfmt_opts *lo, aw_drain *d, uint64_t *lines, uint64_t *bytes,
-                       uint64_t *sum) {
+                       uint64_t *sum, double *cpu) {
   FILE *f = fopen(path, "rb");
   if (!f) return -1;
   static char buf[1 << 20];
@@ -75,7 +98,7 @@ static double run_file(const char *path, const aw_logfmt_opts *lo, aw_drain *d, 
     return -1;
   }
   uint64_t total = 0;
-  double t0 = bench_now();
+  double t0 = bench_now(), c0 = cpu_now();
   size_t k;
   while ((k = fread(buf, 1, sizeof buf, f)) > 0) {
     total += k;
@@ -86,6 +109,7 @@ static double run_file(const char *path, const aw_logfmt_opts *lo, aw_drain *d, 
   }
   aw_logfmt_finish(lf, &err);
   double t = bench_now() - t0;
+  *cpu = cpu_now() - c0;
   fclose(f);
   aw_logfmt_free(lf);
   *lines = c.lines;
@@ -102,6 +126,43 @@ static double peak_mb(void) {
 #else
   return -1;
 #endif
+}
+
+/* Runs one workload RUNS times (a new parser each time, masks added as given) and reports the best
+ * CPU-time and wall-clock rates under `base` (+ "_improved" in improved mode). */
+static int workload(const char *label, const char *path, const aw_logfmt_opts *lo, const aw_drain_opts *o,
+                    const char *const *masks, const char *lines_name, const char *mb_name, const char *suffix) {
+  double best_cpu = 0, best_wall = 0;
+  uint64_t lines = 0, bytes = 0, sum0 = 0;
+  size_t clusters = 0;
+  for (int r = 0; r < RUNS; r++) {
+    aw_error err;
+    aw_drain *d = aw_drain_new(o, &err);
+    if (!d) return -1;
+    for (const char *const *m = masks; m && *m; m++) aw_drain_add_mask(d, *m, NULL, &err);
+    uint64_t sum;
+    double cpu, t = run_file(path, lo, d, &lines, &bytes, &sum, &cpu);
+    if (t <= 0) return -1;
+    if (r == 0) sum0 = sum;
+    if (sum != sum0) {
+      fprintf(stderr, "bench_drain: run %d gave other clusters than run 0\n", r);
+      return -1;
+    }
+    if (r == 0 || cpu < best_cpu) best_cpu = cpu;
+    if (r == 0 || t < best_wall) best_wall = t;
+    clusters = aw_drain_cluster_count(d);
+    aw_drain_free(d);
+  }
+  fprintf(stderr, "  %s: %llu lines, %.1f MB, best of %d: %.3f s CPU, %.3f s wall, %zu clusters (%s)\n", label,
+          (unsigned long long)lines, (double)bytes / 1e6, RUNS, best_cpu, best_wall, clusters, BENCH_FLAVOUR);
+  char name[96];
+  snprintf(name, sizeof name, "%s%s", lines_name, suffix);
+  bench_report(name, (double)lines / best_cpu, "lines/s", "higher");
+  snprintf(name, sizeof name, "%s%s", mb_name, suffix);
+  bench_report(name, (double)bytes / 1e6 / best_cpu, "MB/s", "higher");
+  snprintf(name, sizeof name, "%s%s_wall", lines_name, suffix);
+  bench_report(name, (double)lines / best_wall, "lines/s", "higher");
+  return 0;
 }
 
 int main(void) {
@@ -121,28 +182,16 @@ int main(void) {
   aw_logfmt_opts_default(&lo);
   lo.kind = AW_LOGFMT_PATTERN;
   lo.log_format = hdfs_fmt;
+  static const char *const hdfs_masks[] = {"blk_-?\\d+", "(\\d+\\.){3}\\d+(:\\d+)?", NULL};
   for (int mode = 0; mode <= 1; mode++) {
     aw_drain_opts o;
     aw_drain_opts_default(&o);
     o.st = 0.5;
     o.depth = 4;
     if (mode) aw_drain_opts_improved(&o);
-    aw_error err;
-    aw_drain *d = aw_drain_new(&o, &err);
-    aw_drain_add_mask(d, "blk_-?\\d+", NULL, &err);
-    aw_drain_add_mask(d, "(\\d+\\.){3}\\d+(:\\d+)?", NULL, &err);
-    uint64_t lines, bytes, sum;
-    double t = run_file(big, &lo, d, &lines, &bytes, &sum);
-    if (t <= 0) return 1;
-    fprintf(stderr, "  HDFS x500 %s: %llu lines, %.1f MB in %.3f s, %zu clusters (%s)\n", mode ? "improved" : "faithful",
-            (unsigned long long)lines, (double)bytes / 1e6, t, aw_drain_cluster_count(d), BENCH_FLAVOUR);
-    const char *suffix = mode ? "_improved" : "";
-    char name[96];
-    snprintf(name, sizeof name, "drain_hdfs_1m_lines_per_s%s", suffix);
-    bench_report(name, (double)lines / t, "lines/s", "higher");
-    snprintf(name, sizeof name, "drain_hdfs_1m_mb_per_s%s", suffix);
-    bench_report(name, (double)bytes / 1e6 / t, "MB/s", "higher");
-    aw_drain_free(d);
+    if (workload(mode ? "HDFS x500 improved" : "HDFS x500 faithful", big, &lo, &o, hdfs_masks, "drain_hdfs_1m_lines_per_s",
+                 "drain_hdfs_1m_mb_per_s", mode ? "_improved" : ""))
+      return 1;
   }
   /* the 16 samples as raw lines */
   static const char *names[] = {"HDFS",    "Hadoop",  "Spark",     "Zookeeper", "BGL",       "HPC",    "Thunderbird", "Windows",
@@ -165,18 +214,9 @@ int main(void) {
     aw_drain_opts o;
     aw_drain_opts_default(&o);
     if (mode) aw_drain_opts_improved(&o);
-    aw_error err;
-    aw_drain *d = aw_drain_new(&o, &err);
-    uint64_t lines, bytes, sum;
-    double t = run_file(mix, &lo, d, &lines, &bytes, &sum);
-    if (t <= 0) return 1;
-    fprintf(stderr, "  Loghub-16 raw x10 %s: %llu lines, %.1f MB in %.3f s, %zu clusters\n", mode ? "improved" : "faithful",
-            (unsigned long long)lines, (double)bytes / 1e6, t, aw_drain_cluster_count(d));
-    bench_report(mode ? "drain_loghub16_lines_per_s_improved" : "drain_loghub16_lines_per_s", (double)lines / t, "lines/s",
-                 "higher");
-    bench_report(mode ? "drain_loghub16_mb_per_s_improved" : "drain_loghub16_mb_per_s", (double)bytes / 1e6 / t, "MB/s",
-                 "higher");
-    aw_drain_free(d);
+    if (workload(mode ? "Loghub-16 raw x10 improved" : "Loghub-16 raw x10 faithful", mix, &lo, &o, NULL,
+                 "drain_loghub16_lines_per_s", "drain_loghub16_mb_per_s", mode ? "_improved" : ""))
+      return 1;
   }
   if (getenv("AW_BENCH_BIG")) {
     const char *gb = "build/bench-tmp/hdfs_1gb.log";
@@ -191,7 +231,7 @@ int main(void) {
     lo.kind = AW_LOGFMT_PATTERN;
     lo.log_format = hdfs_fmt;
     uint64_t lines, bytes, sum;
-    double t = run_file(gb, &lo, d, &lines, &bytes, &sum);
+    double cpu, t = run_file(gb, &lo, d, &lines, &bytes, &sum, &cpu);
     fprintf(stderr, "  1 GB: %llu lines in %.2f s\n", (unsigned long long)lines, t);
     bench_report("drain_1gb_lines_per_s", (double)lines / t, "lines/s", "higher");
     aw_drain_free(d);
