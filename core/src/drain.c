@@ -596,9 +596,15 @@ static inline int short_eq(const char *a, const unsigned char *b, size_t n) {
     memcpy(&w, b + n - 4, 4);
     return x == y && z == w;
   }
-  for (size_t i = 0; i < n; i++)
-    if ((unsigned char)a[i] != b[i]) return 0;
-  return 1;
+  if (n >= 2) {
+    uint16_t x, y, z, w;
+    memcpy(&x, a, 2);
+    memcpy(&y, b, 2);
+    memcpy(&z, a + n - 2, 2);
+    memcpy(&w, b + n - 2, 2);
+    return x == y && z == w;
+  }
+  return n == 0 || (unsigned char)a[0] == b[0];
 }
 
 static inline uint32_t lookup(const aw_drain *d, const unsigned char *s, size_t n, uint64_t h) {
@@ -1525,7 +1531,9 @@ static uint32_t fast_match(const aw_drain *d, const uint32_t *cands, size_t ncan
      * compare like their numerators (k / n is exact-monotonic in k); st becomes thr, the least k
      * with k / n >= st. The loop below takes exactly the decisions of the general one: the early
      * exit "ub < need && !(ub == max_sim && ub >= st)" is ub < max(best, thr) in numerators. */
-    long thr = 0;
+    long thr = (long)(st * (double)n); /* then the exact least k with k / n >= st */
+    if (thr < 0) thr = 0;
+    while (thr > 0 && (double)(thr - 1) / (double)n >= st) thr--;
     while (thr <= (long)n && (double)thr / (double)n < st) thr++;
     long best = -1, best_par = -1;
     uint32_t win = NONE;
