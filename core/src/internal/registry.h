@@ -28,6 +28,7 @@ extern const aw_stream_kind aw_stream_prom_json;  /* input_prom.c */
 extern const aw_stream_kind aw_stream_windows;    /* input_windows.c */
 extern const aw_stream_kind aw_stream_fis;        /* input_windows.c */
 extern const aw_stream_kind aw_stream_log;
+extern const aw_stream_kind aw_stream_log_csv;     /* input_log_csv.c */
 
 /* Generated kinds */
 aw_status aw_input_synth_generate(aw_ws *ws, const aw_spec_input *in, uint64_t seed, const aw_progress *progress,
