@@ -133,7 +133,17 @@ async function loadInput({ name, kind, source, label, path, options, size }, sig
 
 // Files from the picker, a drop or a folder: bundles are opened entry by entry, each file is
 // routed to an input kind (by name and by a look at its first bytes), then streamed in.
+// (busy until the views have caught up, so "idle" means settled)
 async function loadFiles(files, asKind = 'auto') {
+  setBusy(+1);
+  try {
+    return await loadFilesInner(files, asKind);
+  } finally {
+    setBusy(-1);
+  }
+}
+
+async function loadFilesInner(files, asKind = 'auto') {
   if (app.job || !files.length) return;
   clearError($('#load-error'));
   $('#rejects').hidden = true;
@@ -214,7 +224,17 @@ async function removeInput(name) {
 }
 
 // Re-reads an input with corrected options (time column, format, separator).
+// (busy until the views have caught up, so "idle" means settled)
 async function reloadInput(name, options) {
+  setBusy(+1);
+  try {
+    return await reloadInputInner(name, options);
+  } finally {
+    setBusy(-1);
+  }
+}
+
+async function reloadInputInner(name, options) {
   const rec = app.loaded.get(name);
   if (!rec || app.job) return;
   clearError($('#load-error'));
@@ -328,7 +348,17 @@ async function loadExampleList() {
   }
 }
 
+// (busy until the views have caught up, so "idle" means settled)
 async function loadExample(which) {
+  setBusy(+1);
+  try {
+    return await loadExampleInner(which);
+  } finally {
+    setBusy(-1);
+  }
+}
+
+async function loadExampleInner(which) {
   if (app.job) return;
   clearError($('#load-error'));
   const list = app.examples || [];
@@ -442,7 +472,17 @@ async function updateLink() {
   app.linkLength = url.length;
 }
 
+// (busy until the views have caught up, so "idle" means settled)
 async function openLink(hash) {
+  setBusy(+1);
+  try {
+    return await openLinkInner(hash);
+  } finally {
+    setBusy(-1);
+  }
+}
+
+async function openLinkInner(hash) {
   let spec;
   try {
     spec = await decodeState(hash, { engineSpecVersion: app.engine.spec_version });
@@ -496,7 +536,17 @@ function renderLinkRequest() {
     el('p', {}, el('button', { text: 'Forget this link', onclick: () => { app.restoring = null; renderLinkRequest(); history.replaceState(null, '', location.pathname); } })));
 }
 
+// (busy until the views have caught up, so "idle" means settled)
 async function restoreWithFiles(files) {
+  setBusy(+1);
+  try {
+    return await restoreWithFilesInner(files);
+  } finally {
+    setBusy(-1);
+  }
+}
+
+async function restoreWithFilesInner(files) {
   const r = app.restoring;
   try {
     await job('Checking the files against the link', async (signal, progress) => {

@@ -3,8 +3,11 @@
 // periods), Diagnose (the replica scenario: the simulator's faulty replica is the suspect; the
 // heatmap, the warping path, the sliding margins), and the views whose engine ops have not landed
 // yet say so. Each view shows the parameters that produced it.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test, done, assert } from '../wasm/harness.mjs';
-import { startServer, launch, openPage, waitIdle, shot } from './browser.mjs';
+import { startServer, launch, openPage, waitIdle, shot, upload, dataDir } from './browser.mjs';
 
 const server = await startServer();
 const browser = await launch();
@@ -81,10 +84,54 @@ test('Diagnose: the simulator\'s faulty replica is the suspect; heatmap, warping
   await context.close();
 });
 
+test('Logs: the templates of a Loghub sample, a click lists the lines with the parameters highlighted', async () => {
+  const { page, context, rec } = await openPage(browser, server);
+  await upload(page, path.join(dataDir, 'loghub2k/HDFS/HDFS_2k.log'));
+  await page.click('#tab-logs');
+  await page.waitForSelector('#templates tbody tr');
+  const spec = await page.evaluate(() => window.__aw.spec.inputs[0]);
+  assert.deepEqual([spec.kind, spec.options.log_format], ['log', '<Date> <Time> <Pid> <Level> <Component>: <Content>']);
+  const n = Number(await page.getAttribute('#templates', 'data-rows'));
+  assert.ok(n >= 10 && n <= 30, `${n} templates`);
+  assert.match(await page.textContent('#logs-summary'), /2,000 lines/);
+  // the biggest template first; its lines, read back from the file, with parameters marked
+  await page.click('#templates tbody tr:first-child');
+  await page.waitForSelector('#tpl-lines:not([hidden])');
+  assert.ok(Number(await page.getAttribute('#tpl-lines', 'data-lines')) > 0);
+  assert.ok(await page.locator('#tpl-lines mark.param').count() > 0, 'parameters highlighted');
+  // sort by template, search
+  await page.click('#templates th[data-key="template"]');
+  await page.fill('#tpl-search', 'PacketResponder');
+  assert.ok(Number(await page.getAttribute('#templates', 'data-rows')) >= 1);
+  await page.fill('#tpl-search', '');
+  await shot(page, 'view-logs', { fullPage: true });
+  assert.deepEqual(rec.errors, []);
+  await context.close();
+});
+
+test('Logs: markup in a log line and in a template stays text', async () => {
+  const evil = '<img src=x onerror="window.__pwned=1">';
+  const f = path.join(os.tmpdir(), `xss-${process.pid}.log`);
+  fs.writeFileSync(f, Array.from({ length: 6 }, (_, i) => `user ${i} sent ${evil} to <script>window.__pwned=2</script> ${i}`).join('\n') + '\n');
+  const { page, context, rec } = await openPage(browser, server);
+  await upload(page, f);
+  await page.click('#tab-logs');
+  await page.waitForSelector('#templates tbody tr');
+  await page.click('#templates tbody tr:first-child');
+  await page.waitForSelector('#tpl-lines:not([hidden])');
+  assert.match(await page.textContent('#templates'), /<img src=x onerror/);
+  assert.match(await page.textContent('#tpl-lines'), /<script>window.__pwned=2<\/script>/);
+  assert.equal(await page.locator('#view-logs img, #view-logs script').count(), 0);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(rec.dialogs, 0);
+  fs.rmSync(f);
+  await context.close();
+});
+
 test('Logs, Detect, Evaluate: the frame is there, and a missing op is said plainly', async () => {
   const { page, context, rec } = await openPage(browser, server, '?example=shop');
   await page.waitForSelector('#chart[data-ready="1"]');
-  for (const [view, ops] of [['logs', ['drain']], ['detect', ['detect', 'pot']], ['evaluate', ['evaluate']]]) {
+  for (const [view, ops] of [['detect', ['detect', 'pot']], ['evaluate', ['evaluate']]]) {
     await page.click(`#tab-${view}`);
     const missing = [];
     for (const op of ops) if (!(await hasOp(page, op))) missing.push(op);
