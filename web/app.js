@@ -586,9 +586,10 @@ async function restoreWithFilesInner(files) {
 
 // ---------------------------------------------------------------- steps (views call these)
 // Adds (or replaces, by id) a step in the spec and runs it against the workspace.
-async function runStep(step, { label, keep = true, quiet = false } = {}) {
+async function runStep(step, { label, keep = true, quiet = false, onProgress } = {}) {
   const work = async (signal, progress) => {
-    const r = await app.wb.step(step, app.spec.seed || 0, { signal, onProgress: progress });
+    const both = (p) => { if (progress) progress(p); if (onProgress) onProgress(p); };
+    const r = await app.wb.step(step, app.spec.seed || 0, { signal, onProgress: both });
     if (keep) {
       const i = app.spec.steps.findIndex((s) => s.id === step.id);
       const clean = { id: step.id, op: step.op };
