@@ -21,6 +21,7 @@ static const cli_command commands[] = {
     {"pot", aw_cmd_pot, "POT / SPOT / DSPOT thresholds on a score column (Siffer et al. 2017)"},
     {"nab", aw_cmd_nab, "NAB score of a detector's results (numenta/NAB v1.1 scoring)"},
     {"aggregate", aw_cmd_aggregate, "records -> 8 statistics per 5-minute interval and key; pivot/unpivot"},
+    {"detect", aw_cmd_detect, "DAM-style anomaly detection on metrics + logs, POT threshold, P/R/F1"},
     {"parse", aw_cmd_parse, "Drain log parsing: templates, parameters, event ids (Loghub CSVs)"},
 };
 

@@ -21,6 +21,18 @@ int aw_cmd_pot(int argc, char **argv);
 int aw_cmd_nab(int argc, char **argv);
 int aw_cmd_aggregate(int argc, char **argv);
 int aw_cmd_parse(int argc, char **argv);
+int aw_cmd_detect(int argc, char **argv);
+
+/* The spec machinery `aw run` uses (cmd_run.c), for commands that build a spec and run it:
+ * streams every input that has a path (relative to dir; NULL = as given), runs the spec with
+ * progress on stderr unless quiet, writes results.json and each table a step made. */
+struct aw_ws;
+struct aw_spec;
+struct cJSON;
+aw_status cli_load_inputs(struct aw_ws *ws, const struct aw_spec *spec, const char *dir, int quiet, aw_error *err);
+aw_status cli_run_loaded(struct aw_ws *ws, const struct aw_spec *spec, int quiet, struct cJSON **res, aw_error *err);
+aw_status cli_write_results(const char *outdir, struct aw_ws *ws, const struct aw_spec *spec, const struct cJSON *res,
+                            aw_error *err);
 
 /* Prints "aw: <file:line:col: message>" to stderr and returns 1. */
 int cli_fail(const aw_error *err);

@@ -56,6 +56,60 @@ static int report(void *ud, double f, const char *stage) {
   return 0;
 }
 
+aw_status cli_load_inputs(aw_ws *ws, const aw_spec *spec, const char *dir, int quiet, aw_error *err) {
+  aw_status st = AW_OK;
+  for (size_t i = 0; !st && i < aw_spec_input_count(spec); i++) {
+    const aw_spec_input *in = aw_spec_get_input(spec, i);
+    if (!in->path) continue;
+    char path[8192];
+    if (in->path[0] == '/' || !dir)
+      snprintf(path, sizeof path, "%s", in->path);
+    else
+      snprintf(path, sizeof path, "%s/%s", dir, in->path);
+    if (!quiet) fprintf(stderr, "aw: loading %s (%s)\n", in->name, path);
+    /* the label (used in messages and results) is the path as the spec writes it, so results are
+     * the same bytes wherever the spec runs */
+    st = aw_ws_input_begin(ws, in->name, in->kind, in->path, in->options, err);
+    if (!st) {
+      feed_ctx fc = {ws};
+      st = cli_stream_file(path, 0, feed, &fc, err);
+      if (st) aw_ws_input_abort(ws);
+    }
+    if (!st) st = aw_ws_input_end(ws, NULL, err);
+  }
+  return st;
+}
+
+aw_status cli_run_loaded(aw_ws *ws, const aw_spec *spec, int quiet, cJSON **res, aw_error *err) {
+  prog pr = {quiet, 0, ""};
+  aw_progress progress = {report, &pr};
+  return aw_ws_run(ws, spec, &progress, res, err);
+}
+
+aw_status cli_write_results(const char *outdir, aw_ws *ws, const aw_spec *spec, const cJSON *res, aw_error *err) {
+  aw_status st = cli_mkdirs(outdir, err);
+  if (st) return st;
+  char *json = aw_json_print(res, 1);
+  char path[8192];
+  snprintf(path, sizeof path, "%s/results.json", outdir);
+  if (!json) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+  size_t n = strlen(json);
+  json[n] = '\n'; /* cJSON's buffer has room for the NUL we replace; write n + 1 bytes */
+  st = cli_write_file(path, json, n + 1, err);
+  cJSON_free(json);
+  /* every table a step made (inputs are the user's own files and are not copied) */
+  for (size_t k = 0; !st && k < aw_ws_count(ws); k++) {
+    const char *name = aw_ws_name(ws, k);
+    if (strcmp(aw_ws_type(ws, k), "table") != 0 || aw_spec_find_input(spec, name)) continue;
+    aw_buf b = {0};
+    if (aw_table_to_csv(aw_ws_get_table(ws, name), 0, &b)) st = aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+    snprintf(path, sizeof path, "%s/%s.csv", outdir, name);
+    if (!st) st = cli_write_file(path, b.data ? b.data : "", b.len, err);
+    aw_buf_free(&b);
+  }
+  return st;
+}
+
 int aw_cmd_run(int argc, char **argv) {
   const char *spec_path = NULL, *outdir = NULL;
   int quiet = 0;
@@ -95,52 +149,10 @@ int aw_cmd_run(int argc, char **argv) {
   char dir[4096] = ".";
   const char *slash = strrchr(spec_path, '/');
   if (slash) snprintf(dir, sizeof dir, "%.*s", (int)(slash - spec_path), spec_path);
-  for (size_t i = 0; !st && i < aw_spec_input_count(spec); i++) {
-    const aw_spec_input *in = aw_spec_get_input(spec, i);
-    if (!in->path) continue;
-    char path[8192];
-    if (in->path[0] == '/')
-      snprintf(path, sizeof path, "%s", in->path);
-    else
-      snprintf(path, sizeof path, "%s/%s", dir, in->path);
-    if (!quiet) fprintf(stderr, "aw run: loading %s (%s)\n", in->name, path);
-    /* the label (used in messages and results) is the path as the spec writes it, so results are
-     * the same bytes wherever the spec runs */
-    st = aw_ws_input_begin(ws, in->name, in->kind, in->path, in->options, &err);
-    if (!st) {
-      feed_ctx fc = {ws};
-      st = cli_stream_file(path, 0, feed, &fc, &err);
-      if (st) aw_ws_input_abort(ws);
-    }
-    if (!st) st = aw_ws_input_end(ws, NULL, &err);
-  }
-  prog pr = {quiet, 0, ""};
-  aw_progress progress = {report, &pr};
-  if (!st) st = aw_ws_run(ws, spec, &progress, &res, &err);
-  if (!st) st = cli_mkdirs(outdir, &err);
-  if (!st) {
-    char *json = aw_json_print(res, 1);
-    char path[8192];
-    snprintf(path, sizeof path, "%s/results.json", outdir);
-    if (!json) st = aw_error_set(&err, AW_ERR_NOMEM, "out of memory");
-    else {
-      size_t n = strlen(json);
-      json[n] = '\n'; /* cJSON's buffer has room for the NUL we replace; write n + 1 bytes */
-      st = cli_write_file(path, json, n + 1, &err);
-      cJSON_free(json);
-    }
-    /* every table a step made (inputs are the user's own files and are not copied) */
-    for (size_t k = 0; !st && k < aw_ws_count(ws); k++) {
-      const char *name = aw_ws_name(ws, k);
-      if (strcmp(aw_ws_type(ws, k), "table") != 0 || aw_spec_find_input(spec, name)) continue;
-      aw_buf b = {0};
-      if (aw_table_to_csv(aw_ws_get_table(ws, name), 0, &b)) st = aw_error_set(&err, AW_ERR_NOMEM, "out of memory");
-      snprintf(path, sizeof path, "%s/%s.csv", outdir, name);
-      if (!st) st = cli_write_file(path, b.data ? b.data : "", b.len, &err);
-      aw_buf_free(&b);
-    }
-    if (!st && !quiet) fprintf(stderr, "aw run: wrote %s/results.json\n", outdir);
-  }
+  if (!st) st = cli_load_inputs(ws, spec, dir, quiet, &err);
+  if (!st) st = cli_run_loaded(ws, spec, quiet, &res, &err);
+  if (!st) st = cli_write_results(outdir, ws, spec, res, &err);
+  if (!st && !quiet) fprintf(stderr, "aw run: wrote %s/results.json\n", outdir);
   if (st) rc = cli_fail(&err);
   cJSON_Delete(res);
   aw_ws_free(ws);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aw/csv.h"
 #include "aw/logformat.h"
 #include "aw/logs.h"
 #include "aw/spec.h"
@@ -71,6 +72,12 @@ typedef struct log_state {
   /* strings the log-format options borrow */
   char *log_format, *content_field, *time_field, *time_format, *inner_format;
   uint64_t max_lines;
+  /* CSV mode: each record's `csv_column` cell is one log line (e.g. Nezha's Log column holding a
+   * Docker JSON envelope), optionally only the records whose filter column equals a value */
+  aw_csv *csv;
+  char *csv_column, *filter_column, *filter_value;
+  long col_idx, filter_idx;
+  uint64_t csv_rows, csv_filtered_out;
 } log_state;
 
 static char *dup_opt(const char *s) {
@@ -84,6 +91,10 @@ static char *dup_opt(const char *s) {
 static void log_abort(void *state) {
   log_state *s = (log_state *)state;
   if (!s) return;
+  aw_csv_free(s->csv);
+  AW_FREE(s->csv_column);
+  AW_FREE(s->filter_column);
+  AW_FREE(s->filter_value);
   aw_drain_stream_free(s->stream);
   aw_logs_free(s->logs);
   AW_FREE(s->log_format);
@@ -114,11 +125,42 @@ static aw_status drain_out(log_state *s, aw_error *err) {
   return AW_OK;
 }
 
+static aw_status csv_record(void *ud, const aw_csv_record *r, aw_error *err) {
+  log_state *s = (log_state *)ud;
+  if (r->is_header) {
+    for (size_t j = 0; j < r->nfields; j++) {
+      if (r->fields[j].n == strlen(s->csv_column) && memcmp(r->fields[j].p, s->csv_column, r->fields[j].n) == 0)
+        s->col_idx = (long)j;
+      if (s->filter_column && r->fields[j].n == strlen(s->filter_column) &&
+          memcmp(r->fields[j].p, s->filter_column, r->fields[j].n) == 0)
+        s->filter_idx = (long)j;
+    }
+    if (s->col_idx < 0)
+      return aw_error_at(err, AW_ERR_NOTFOUND, s->label, r->line, 0, "no column \"%s\" in the header", s->csv_column);
+    if (s->filter_column && s->filter_idx < 0)
+      return aw_error_at(err, AW_ERR_NOTFOUND, s->label, r->line, 0, "no column \"%s\" in the header", s->filter_column);
+    return AW_OK;
+  }
+  s->csv_rows++;
+  if (s->filter_idx >= 0) {
+    const aw_csv_field *f = &r->fields[s->filter_idx];
+    if (f->n != strlen(s->filter_value) || memcmp(f->p, s->filter_value, f->n) != 0) {
+      s->csv_filtered_out++;
+      return AW_OK;
+    }
+  }
+  const aw_csv_field *f = &r->fields[s->col_idx];
+  aw_status st = aw_drain_stream_line(s->stream, f->p, f->n, r->line, err);
+  if (!st) st = drain_out(s, err);
+  return st;
+}
+
 static aw_status log_begin(void **state, const char *label, const cJSON *opt, aw_error *err) {
   static const char *const keys[] = {"format", "log_format", "content_field", "time_field", "time_format",
                                      "inner_format", "default_year", "max_line", "unmatched", "masks", "st", "depth",
                                      "max_children", "max_clusters", "parametrize_numeric_tokens", "extra_delimiters",
-                                     "improved", "state", "match_only", "max_lines", NULL};
+                                     "improved", "state", "match_only", "max_lines", "csv_column", "csv_filter_column",
+                                     "csv_filter_value", NULL};
   static const char *const kinds[] = {"plain", "pattern", "json", NULL};
   static const char *const unm[] = {"content", "skip", NULL};
   aw_status st;
@@ -254,12 +296,39 @@ static aw_status log_begin(void **state, const char *label, const cJSON *opt, aw
     return err ? err->code : AW_ERR_NOMEM;
   }
   if (match_only) aw_drain_stream_set_match_only(s->stream, 1);
+  const char *cc, *fc, *fv;
+  if ((st = aw_json_string(opt, "options", "csv_column", NULL, &cc, err)) ||
+      (st = aw_json_string(opt, "options", "csv_filter_column", NULL, &fc, err)) ||
+      (st = aw_json_string(opt, "options", "csv_filter_value", NULL, &fv, err))) {
+    log_abort(s);
+    return st;
+  }
+  if ((fc != NULL) != (fv != NULL) || (fc && !cc)) {
+    log_abort(s);
+    return aw_error_set(err, AW_ERR_ARG, "options: csv_filter_column and csv_filter_value go together, with csv_column");
+  }
+  s->col_idx = s->filter_idx = -1;
+  if (cc) {
+    s->csv_column = dup_opt(cc);
+    s->filter_column = dup_opt(fc);
+    s->filter_value = dup_opt(fv);
+    aw_csv_opts co;
+    aw_csv_opts_default(&co);
+    co.name = s->label;
+    co.max_line = fo.max_line + 4096;
+    s->csv = aw_csv_new(&co, csv_record, NULL, s, err);
+    if (!s->csv_column || (fc && (!s->filter_column || !s->filter_value)) || !s->csv) {
+      log_abort(s);
+      return err && err->code ? err->code : aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+    }
+  }
   *state = s;
   return AW_OK;
 }
 
 static aw_status log_feed(void *state, const void *data, size_t n, aw_error *err) {
   log_state *s = (log_state *)state;
+  if (s->csv) return aw_csv_feed(s->csv, data, n, err);
   aw_status st = aw_drain_stream_feed(s->stream, data, n, err);
   if (st) return st;
   return drain_out(s, err);
@@ -270,7 +339,8 @@ static void logs_free_void(void *p) { aw_logs_free((aw_logs *)p); }
 static aw_status log_end(void *state, void **obj, const char **type, void (**free_fn)(void *), cJSON *info,
                          aw_error *err) {
   log_state *s = (log_state *)state;
-  aw_status st = aw_drain_stream_finish(s->stream, err);
+  aw_status st = s->csv ? aw_csv_finish(s->csv, err) : AW_OK;
+  if (!st) st = aw_drain_stream_finish(s->stream, err);
   if (!st) st = drain_out(s, err);
   if (st) {
     log_abort(s);
@@ -288,6 +358,12 @@ static aw_status log_end(void *state, void **obj, const char **type, void (**fre
   aw_json_add_number(info, "nul_fixed", (double)fs.nul_fixed);
   aw_json_add_number(info, "truncated", (double)fs.truncated);
   aw_json_add_number(info, "templates", (double)aw_drain_cluster_count(l->drain));
+  if (s->csv) {
+    const aw_csv_stats *cs = aw_csv_get_stats(s->csv);
+    aw_json_add_number(info, "csv_rows", (double)s->csv_rows);
+    aw_json_add_number(info, "csv_rejected", (double)cs->rejected);
+    aw_json_add_number(info, "csv_filtered_out", (double)s->csv_filtered_out);
+  }
   double lo = INFINITY, hi = -INFINITY;
   for (size_t i = 0; i < l->n; i++)
     if (l->time[i] == l->time[i]) {

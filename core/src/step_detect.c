@@ -22,12 +22,12 @@
 
 #define MAX_COLS 256
 
-static const char *const nn_keys[] = {"method", "window", "train_frac", "scaling", "allow_constant", "seed", "hidden",
+static const char *const nn_keys[] = {"method", "window", "train_frac", "train_start", "scaling", "allow_constant", "seed", "hidden",
                                       "head", "head_act", "mlp_act", "mlp", "dropout", "leaky_slope", "rnn", "score",
                                       "epochs", "batch", "lr", "val_frac", "patience", "min_delta", "restore_best",
                                       "shuffle", NULL};
 static const char *const own_keys[] = {"groups", "columns", "logs", "step", "gap_policy", "log_fill", "threshold",
-                                       "labels", "labels_column", "labels_target", NULL};
+                                       "labels", "labels_column", "labels_target", "evaluate_on", NULL};
 
 static int in_list(const char *k, const char *const *list) {
   for (; *list; list++)
@@ -271,7 +271,9 @@ aw_status aw_step_detect(aw_step_ctx *ctx, const cJSON *params, cJSON *result, a
     if ((st = aw_nn_trainer_run(tr, &prog, err))) goto done;
   }
   size_t W = aw_nn_dataset_window(ds), nw = aw_nn_dataset_windows(ds), ntw = aw_nn_dataset_train_windows(ds);
-  size_t train_steps = aw_nn_dataset_train_steps(ds);
+  size_t train_steps = aw_nn_dataset_train_steps(ds), tw0 = aw_nn_dataset_train_first(ds);
+  /* steps [tr_lo, tr_hi) are the training part */
+  size_t tr_lo = tw0, tr_hi = tw0 + train_steps;
   score = (float *)aw_alloc_array(nw ? nw : 1, sizeof(float));
   sc = (double *)aw_alloc_array(n, sizeof(double));
   thr = (double *)aw_alloc_array(n, sizeof(double));
@@ -306,22 +308,24 @@ aw_status aw_step_detect(aw_step_ctx *ctx, const cJSON *params, cJSON *result, a
     cJSON_AddStringToObject(tj, "method", tmeth[tm]);
     const double *s_w = sc + W; /* the scores by window */
     if (tm == 0) {
-      /* POT fitted on the training windows' scores, applied to every window ([S17] Alg. 1) */
-      pp.n_init = ntw;
+      /* POT fitted on the training windows' scores ([S17] Alg. 1), its threshold applied to every
+       * window */
+      pp.n_init = 0;
       aw_pot_result pr;
-      double *zu = (double *)aw_alloc_array(nw ? nw : 1, sizeof(double));
-      uint8_t *al = (uint8_t *)AW_CALLOC(nw ? nw : 1, 1);
+      double *zu = (double *)aw_alloc_array(ntw ? ntw : 1, sizeof(double));
+      uint8_t *al = (uint8_t *)AW_CALLOC(ntw ? ntw : 1, 1);
       if (!zu || !al) {
         AW_FREE(zu);
         AW_FREE(al);
         st = aw_error_set(err, AW_ERR_NOMEM, "out of memory");
         goto done;
       }
-      st = aw_pot_batch(s_w, nw, &pp, zu, NULL, al, &pr, err);
+      st = aw_pot_batch(s_w + tw0, ntw, &pp, zu, NULL, al, &pr, err);
       if (!st) {
+        double z = pr.upper.z_abs;
         for (size_t i = 0; i < n; i++) {
-          thr[i] = i < W ? NAN : zu[i - W];
-          alarm[i] = i >= W && al[i - W];
+          thr[i] = i < W ? NAN : z;
+          alarm[i] = i >= W && sc[i] > z;
         }
         aw_json_add_number(tj, "level", pp.level);
         aw_json_add_number(tj, "q", pp.q);
@@ -346,7 +350,7 @@ aw_status aw_step_detect(aw_step_ctx *ctx, const cJSON *params, cJSON *result, a
         st = aw_error_set(err, AW_ERR_NOMEM, "out of memory");
         goto done;
       }
-      memcpy(tmp, score, ntw * sizeof(float));
+      memcpy(tmp, score + tw0, ntw * sizeof(float));
       st = aw_nn_percentile(tmp, ntw, pct, &z, err);
       AW_FREE(tmp);
       if (st) goto done;
@@ -403,51 +407,83 @@ aw_status aw_step_detect(aw_step_ctx *ctx, const cJSON *params, cJSON *result, a
     } else if ((st = aw_step_labels(ctx, ft, params, &lab, err))) {
       goto done;
     }
+    static const char *const evals[] = {"test", "all", NULL};
+    int ev;
+    if ((st = aw_json_enum(params, ctx->path, "evaluate_on", evals, 0, &ev, err))) goto done;
     if (lab) {
-      /* scored on the test part: the steps after the training part */
-      size_t t0 = train_steps < n ? train_steps : n;
-      aw_prf pa, pw;
-      if ((st = aw_eval_point_adjusted(alarm + t0, lab + t0, n - t0, &pa, NULL, err)) ||
-          (st = aw_eval_pointwise(alarm + t0, lab + t0, n - t0, &pw, err)))
+      /* scored on the test part (the steps outside the training part), or on every step when the
+       * data's anomalies all fall in the training part (then the model also trained on them).
+       * The test part is made contiguous (the steps before the training part, then those after). */
+      size_t ne = 0;
+      uint8_t *ea = (uint8_t *)AW_CALLOC(n, 1), *el = (uint8_t *)AW_CALLOC(n, 1);
+      if (!ea || !el) {
+        AW_FREE(ea);
+        AW_FREE(el);
+        st = aw_error_set(err, AW_ERR_NOMEM, "out of memory");
         goto done;
+      }
+      for (size_t i = 0; i < n; i++)
+        if (ev == 1 || i < tr_lo || i >= tr_hi) ea[ne] = alarm[i], el[ne++] = lab[i];
+      cJSON_AddStringToObject(result, "evaluated_on", evals[ev]);
+      aw_prf pa, pw;
+      st = aw_eval_point_adjusted(ea, el, ne, &pa, NULL, err);
+      if (!st) st = aw_eval_pointwise(ea, el, ne, &pw, err);
+      if (st) {
+        AW_FREE(ea);
+        AW_FREE(el);
+        goto done;
+      }
       aw_json_add_number(result, "precision", pa.precision);
       aw_json_add_number(result, "recall", pa.recall);
       aw_json_add_number(result, "f1", pa.f1);
       add_prf(cJSON_AddObjectToObject(result, "point_adjusted"), &pa);
       add_prf(cJSON_AddObjectToObject(result, "pointwise"), &pw);
-      aw_json_add_number(result, "test_steps", (double)(n - t0));
+      aw_json_add_number(result, "test_steps", (double)ne);
       size_t segs = 0;
-      for (size_t i = t0; i < n; i++) segs += lab[i] && (i == t0 || !lab[i - 1]);
+      for (size_t i = 0; i < ne; i++) segs += el[i] && (i == 0 || !el[i - 1]);
       aw_json_add_number(result, "test_segments", (double)segs);
+      AW_FREE(ea);
+      AW_FREE(el);
       if (sweep && tm == 0) {
-        /* DAM's sweep of q, scored with the labels: marked as such */
+        /* DAM's sweep of q: each q's POT threshold fitted on the training windows' scores, then
+         * scored on the test part exactly as above - with the labels, so it is marked as such */
         aw_pot_sweep sw;
-        pp.n_init = ntw;
-        uint8_t *lw = (uint8_t *)AW_CALLOC(nw ? nw : 1, 1);
-        if (!lw) {
+        pp.n_init = 0;
+        if ((st = aw_pot_sweep_run(s_w + tw0, ntw, NULL, &pp, 0, &sw, NULL, err))) goto done;
+        cJSON *rows = cJSON_AddArrayToObject(result, "sweep");
+        int best = -1;
+        double best_f1 = -1;
+        uint8_t *qa = (uint8_t *)AW_CALLOC(n, 1), *ql = (uint8_t *)AW_CALLOC(n, 1);
+        if (!qa || !ql) {
+          AW_FREE(qa);
+          AW_FREE(ql);
           st = aw_error_set(err, AW_ERR_NOMEM, "out of memory");
           goto done;
         }
-        /* labels of the training windows are cleared: the sweep judges the test part */
-        for (size_t i = 0; i < nw; i++) lw[i] = i + W >= t0 && lab[i + W];
-        st = aw_pot_sweep_run(sc + W, nw, lw, &pp, 0, &sw, NULL, err);
-        AW_FREE(lw);
-        if (st) goto done;
-        cJSON *rows = cJSON_AddArrayToObject(result, "sweep");
-        for (int k = 0; k < AW_POT_SWEEP_N; k++) {
+        for (int r = 0; r < AW_POT_SWEEP_N && !st; r++) {
+          double z = sw.rows[r].z_upper;
+          size_t m = 0;
+          for (size_t i = 0; i < n; i++)
+            if (ev == 1 || i < tr_lo || i >= tr_hi) qa[m] = i >= W && sw.rows[r].valid && sc[i] > z, ql[m++] = lab[i];
+          aw_prf q;
+          if ((st = aw_eval_point_adjusted(qa, ql, m, &q, NULL, err))) break;
           cJSON *o = cJSON_CreateObject();
-          aw_json_add_number(o, "q", sw.rows[k].q);
-          aw_json_add_number(o, "threshold", sw.rows[k].z_upper);
-          aw_json_add_number(o, "precision", sw.rows[k].precision);
-          aw_json_add_number(o, "recall", sw.rows[k].recall);
-          aw_json_add_number(o, "f1", sw.rows[k].f1);
+          aw_json_add_number(o, "q", sw.rows[r].q);
+          aw_json_add_number(o, "threshold", sw.rows[r].valid ? z : NAN);
+          aw_json_add_number(o, "precision", q.precision);
+          aw_json_add_number(o, "recall", q.recall);
+          aw_json_add_number(o, "f1", q.f1);
           cJSON_AddItemToArray(rows, o);
+          if (sw.rows[r].valid && q.f1 > best_f1) best_f1 = q.f1, best = r;
+        }
+        AW_FREE(qa);
+        AW_FREE(ql);
+        if (st) goto done;
+        if (best >= 0) {
+          aw_json_add_number(result, "sweep_best_q", sw.rows[best].q);
+          aw_json_add_number(result, "sweep_best_f1", best_f1);
         }
         cJSON_AddBoolToObject(result, "sweep_uses_labels", 1);
-        if (sw.best_index >= 0) {
-          aw_json_add_number(result, "sweep_best_q", sw.rows[sw.best_index].q);
-          aw_json_add_number(result, "sweep_best_f1", sw.rows[sw.best_index].f1);
-        }
       }
     }
   }
@@ -473,6 +509,7 @@ aw_status aw_step_detect(aw_step_ctx *ctx, const cJSON *params, cJSON *result, a
     }
     aw_json_add_number(result, "window", (double)W);
     aw_json_add_number(result, "train_steps", (double)train_steps);
+    aw_json_add_number(result, "train_first_step", (double)tw0);
     cJSON *inputs = cJSON_AddArrayToObject(result, "inputs");
     static const char *const gname[] = {"load", "traffic", "logs", "other"};
     for (size_t j = 0; j < d; j++) {

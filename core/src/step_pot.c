@@ -33,11 +33,13 @@ static aw_status pick_column(aw_step_ctx *ctx, const aw_table *t, const cJSON *p
  * *out is NULL when neither is given; else malloc'd (caller frees). */
 aw_status aw_step_labels(aw_step_ctx *ctx, const aw_table *t, const cJSON *params, uint8_t **out, aw_error *err) {
   *out = NULL;
-  const char *col, *tab;
+  const char *col, *tab, *target;
   aw_status st;
   if ((st = aw_json_string(params, ctx->path, "labels_column", NULL, &col, err)) ||
-      (st = aw_json_string(params, ctx->path, "labels", NULL, &tab, err)))
+      (st = aw_json_string(params, ctx->path, "labels", NULL, &tab, err)) ||
+      (st = aw_json_string(params, ctx->path, "labels_target", NULL, &target, err)))
     return st;
+  if (target && !tab) return aw_error_set(err, AW_ERR_ARG, "%s.labels_target: needs \"labels\" (a windows table)", ctx->path);
   if (!col && !tab) return AW_OK;
   if (col && tab) return aw_error_set(err, AW_ERR_ARG, "%s: give \"labels\" or \"labels_column\", not both", ctx->path);
   size_t n = aw_table_rows(t);
@@ -60,8 +62,41 @@ aw_status aw_step_labels(aw_step_ctx *ctx, const aw_table *t, const cJSON *param
       return aw_error_set(err, AW_ERR_NOTFOUND, "%s.labels: \"%.80s\" is not a loaded table with start and end columns",
                           ctx->path, tab);
     }
-    st = aw_eval_labels_from_windows(aw_table_time(t), n, aw_table_column(w, (size_t)js), aw_table_column(w, (size_t)je),
-                                     aw_table_rows(w), lab, err);
+    size_t nw = aw_table_rows(w);
+    const double *ws0 = aw_table_column(w, (size_t)js), *we0 = aw_table_column(w, (size_t)je);
+    double *ws1 = NULL, *we1 = NULL;
+    if (target) {
+      /* only the windows of one target (a pod, a series): targets are codes into the load
+       * information's "targets" list */
+      const cJSON *info = aw_ws_input_info(ctx->ws, tab);
+      const cJSON *tl = info ? cJSON_GetObjectItemCaseSensitive(info, "targets") : NULL;
+      long jt = aw_table_find(w, "target"), code = -1, k = 0;
+      for (const cJSON *c = tl ? tl->child : NULL; c; c = c->next, k++)
+        if (cJSON_IsString(c) && strcmp(c->valuestring, target) == 0) code = k;
+      if (jt < 0 || code < 0) {
+        AW_FREE(lab);
+        return aw_error_set(err, AW_ERR_NOTFOUND, "%s.labels_target: no windows for target \"%.80s\" in \"%s\"",
+                            ctx->path, target, tab);
+      }
+      ws1 = (double *)aw_alloc_array(nw ? nw : 1, sizeof(double));
+      we1 = (double *)aw_alloc_array(nw ? nw : 1, sizeof(double));
+      if (!ws1 || !we1) {
+        AW_FREE(ws1);
+        AW_FREE(we1);
+        AW_FREE(lab);
+        return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+      }
+      const double *tc = aw_table_column(w, (size_t)jt);
+      size_t m = 0;
+      for (size_t i = 0; i < nw; i++)
+        if (tc[i] == (double)code) ws1[m] = ws0[i], we1[m++] = we0[i];
+      nw = m;
+      ws0 = ws1;
+      we0 = we1;
+    }
+    st = aw_eval_labels_from_windows(aw_table_time(t), n, ws0, we0, nw, lab, err);
+    AW_FREE(ws1);
+    AW_FREE(we1);
     if (st) {
       AW_FREE(lab);
       return st;
@@ -131,7 +166,7 @@ static void add_tail(cJSON *o, const aw_pot_tail_result *r) {
 /* "pot": thresholds on one column. Output table <id>: value, z_upper[, z_lower], alarm. */
 aw_status aw_step_pot(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err) {
   static const char *const keys[] = {"column", "level", "q", "init", "stream", "drift", "both", "max_excess",
-                                     "keep_alarms", "sweep", "labels", "labels_column", NULL};
+                                     "keep_alarms", "sweep", "labels", "labels_column", "labels_target", NULL};
   aw_status st = aw_json_check_keys(params, ctx->path, keys, err);
   if (st) return st;
   const aw_table *t = aw_step_input_table(ctx, err);
@@ -236,7 +271,8 @@ done:
 
 /* "evaluate": an alarm column (0/1) or a score column with a threshold, against labels. */
 aw_status aw_step_evaluate(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err) {
-  static const char *const keys[] = {"alarm_column", "score_column", "threshold", "labels", "labels_column", NULL};
+  static const char *const keys[] = {"alarm_column", "score_column", "threshold", "labels", "labels_column",
+                                     "labels_target", NULL};
   aw_status st = aw_json_check_keys(params, ctx->path, keys, err);
   if (st) return st;
   const aw_table *t = aw_step_input_table(ctx, err);

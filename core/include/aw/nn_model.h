@@ -70,6 +70,9 @@ typedef enum aw_nn_scaling {
 typedef struct aw_nn_dataset_opts {
   size_t window;            /* W, default 10 */
   double train_frac;        /* fraction of steps the scaling is fitted on, default 0.6 */
+  double train_start;       /* where the training part starts, as a fraction of the steps (default 0:
+                               the first train_frac of the steps; e.g. 0.5 with train_frac 0.5 trains
+                               on the second half, when the anomalies are all in the first) */
   const int *groups;        /* AW_NN_GROUP_* per column (borrowed, copied); NULL: with 8 columns
                                the paper's layout (3 load, 4 traffic, 1 logs), else all "other" */
   const char *const *names; /* column names for error messages (borrowed), may be NULL */
@@ -96,6 +99,8 @@ size_t aw_nn_dataset_train_steps(const aw_nn_dataset *ds);
 /* n_steps - W: every window; the first train_steps - W of them are training windows. */
 size_t aw_nn_dataset_windows(const aw_nn_dataset *ds);
 size_t aw_nn_dataset_train_windows(const aw_nn_dataset *ds);
+/* Index of the first training window (and first step of the training part): 0 unless train_start. */
+size_t aw_nn_dataset_train_first(const aw_nn_dataset *ds);
 /* The scaled series (n_steps x n_dims floats), owned by ds. */
 const float *aw_nn_dataset_data(const aw_nn_dataset *ds);
 /* Per-column offset and scale: scaled = (x - offset) / scale. Owned by ds. */
@@ -257,7 +262,7 @@ struct cJSON;
  * defaults: every member is optional, an unknown member or a wrong type is an AW_ERR_PARSE error
  * naming it (so a typo never passes silently). Members:
  *   "method": "dam" | "dam-a" | "dam-m" | "dam-l" | "mlp-ae" | "gru-ae" | "lstm-ae" | "naive" |
- *             "zscore";  "window", "train_frac", "scaling": "zscore" | "minmax" (default: minmax
+ *             "zscore";  "window", "train_frac", "train_start", "scaling": "zscore" | "minmax" (default: minmax
  *             for mlp-ae and gru-ae, as the IBM paper, else zscore),
  *   "allow_constant": bool;  "seed" (model and trainer), "hidden", "head": [32, 8],
  *   "head_act" / "mlp_act": "relu" | "leaky_relu" | "tanh" | "sigmoid" | "identity", "mlp": [128,

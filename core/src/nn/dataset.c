@@ -96,6 +96,16 @@ aw_nn_dataset *aw_nn_dataset_new(const double *x, size_t n_steps, size_t n_dims,
     return NULL;
   }
   size_t n_train = (size_t)floor(o->train_frac * (double)n_steps);
+  if (!(o->train_start >= 0.0 && o->train_start < 1.0)) {
+    aw_error_set(err, AW_ERR_ARG, "dataset: train start must be in [0, 1), got %g", o->train_start);
+    return NULL;
+  }
+  size_t t0 = (size_t)floor(o->train_start * (double)n_steps);
+  if (t0 + n_train > n_steps) {
+    aw_error_set(err, AW_ERR_ARG, "dataset: the training part (start %g + fraction %g of the steps) runs past the end",
+                 o->train_start, o->train_frac);
+    return NULL;
+  }
   /* The training part must hold at least two windows with their targets (W + 2 steps): one
    * window cannot be split for validation and gives batch norm nothing to normalise. */
   if (n_steps <= o->window || n_train < o->window + 2) {
@@ -115,6 +125,7 @@ aw_nn_dataset *aw_nn_dataset_new(const double *x, size_t n_steps, size_t n_dims,
   if (!ds) return NULL;
   ds->W = o->window;
   ds->n_train = n_train;
+  ds->t0 = t0;
   ds->scaling = o->scaling;
   for (size_t j = 0; j < n_dims; j++)
     ds->groups[j] = o->groups ? o->groups[j] : (n_dims == 8 ? dam_layout[j] : AW_NN_GROUP_OTHER);
@@ -122,17 +133,17 @@ aw_nn_dataset *aw_nn_dataset_new(const double *x, size_t n_steps, size_t n_dims,
     double off, sc;
     if (o->scaling == AW_NN_SCALE_ZSCORE) {
       double mean = 0.0, var = 0.0;
-      for (size_t t = 0; t < n_train; t++) mean += x[t * n_dims + j];
+      for (size_t t = t0; t < t0 + n_train; t++) mean += x[t * n_dims + j];
       mean /= (double)n_train;
-      for (size_t t = 0; t < n_train; t++) {
+      for (size_t t = t0; t < t0 + n_train; t++) {
         double e = x[t * n_dims + j] - mean;
         var += e * e;
       }
       off = mean;
       sc = sqrt(var / (double)n_train);
     } else {
-      double lo = x[j], hi = x[j];
-      for (size_t t = 1; t < n_train; t++) {
+      double lo = x[t0 * n_dims + j], hi = x[t0 * n_dims + j];
+      for (size_t t = t0 + 1; t < t0 + n_train; t++) {
         double v = x[t * n_dims + j];
         if (v < lo) lo = v;
         if (v > hi) hi = v;
@@ -146,7 +157,7 @@ aw_nn_dataset *aw_nn_dataset_new(const double *x, size_t n_steps, size_t n_dims,
         char lab[96];
         col_label(lab, sizeof lab, o->names, j);
         aw_error_set(err, AW_ERR_NUMERIC,
-                     "dataset: %s is constant (%.17g) on the training part (first %zu steps): it "
+                     "dataset: %s is constant (%.17g) on the training part (%zu steps): it "
                      "cannot be %s; drop the column or allow constant columns",
                      lab, off, n_train, o->scaling == AW_NN_SCALE_ZSCORE ? "z-scored" : "min-max scaled");
         aw_nn_dataset_free(ds);
@@ -203,6 +214,7 @@ size_t aw_nn_dataset_dims(const aw_nn_dataset *ds) { return ds->d; }
 size_t aw_nn_dataset_window(const aw_nn_dataset *ds) { return ds->W; }
 size_t aw_nn_dataset_train_steps(const aw_nn_dataset *ds) { return ds->n_train; }
 size_t aw_nn_dataset_windows(const aw_nn_dataset *ds) { return ds->n - ds->W; }
+size_t aw_nn_dataset_train_first(const aw_nn_dataset *ds) { return ds->t0; }
 size_t aw_nn_dataset_train_windows(const aw_nn_dataset *ds) {
   return ds->n_train > ds->W ? ds->n_train - ds->W : 0;
 }

@@ -348,7 +348,7 @@ aw_status aw_nn_model_train_threshold(aw_nn_model *m, const aw_nn_dataset *ds, d
   size_t n = aw_nn_dataset_train_windows(ds);
   float *sc = aw_alloc_array(n ? n : 1, sizeof *sc);
   if (!sc) return aw_error_set(err, AW_ERR_NOMEM, "threshold: out of memory");
-  aw_status s = aw_nn_model_score(m, ds, 0, n, sc, NULL, NULL, err);
+  aw_status s = aw_nn_model_score(m, ds, aw_nn_dataset_train_first(ds), n, sc, NULL, NULL, err);
   if (!s) s = aw_nn_percentile(sc, n, pct, threshold, err);
   AW_FREE(sc);
   return s;

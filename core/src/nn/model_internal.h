@@ -8,6 +8,7 @@
 
 struct aw_nn_dataset {
   size_t n, d, W, n_train;
+  size_t t0;              /* first step of the training part (training windows t0 .. t0+n_train-W-1) */
   float *x;               /* n x d scaled */
   double *offset, *scale; /* per column */
   int *groups;

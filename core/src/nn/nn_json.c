@@ -62,6 +62,9 @@ aw_status aw_nn_opts_from_json(const struct cJSON *obj, aw_nn_kind *kind, aw_nn_
     } else if (!strcmp(key, "train_frac")) {
       if (!cJSON_IsNumber(v) || !(v->valuedouble > 0 && v->valuedouble <= 1)) return bad(err, key, "in (0, 1]");
       d.train_frac = v->valuedouble;
+    } else if (!strcmp(key, "train_start")) {
+      if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble < 1)) return bad(err, key, "in [0, 1)");
+      d.train_start = v->valuedouble;
     } else if (!strcmp(key, "scaling")) {
       scaling_given = 1;
       if (cJSON_IsString(v) && !strcmp(v->valuestring, "zscore"))

@@ -104,7 +104,8 @@ aw_nn_trainer *aw_nn_trainer_new(aw_nn_model *m, const aw_nn_dataset *ds, const 
     aw_nn_trainer_free(t);
     return NULL;
   }
-  for (size_t i = 0; i < t->n_tr; i++) t->order[i] = i;
+  size_t first = aw_nn_dataset_train_first(ds);
+  for (size_t i = 0; i < t->n_tr; i++) t->order[i] = first + i;
   aw_rng_seed_stream(&t->shuf, o->seed, aw_rng_hash("shuffle"));
   aw_rng_seed_stream(&m->drop_rng, o->seed, aw_rng_hash("dropout"));
   aw_nn_adam_init(&t->adam, o->lr);
@@ -130,7 +131,7 @@ static aw_status end_epoch(aw_nn_trainer *t, aw_error *err) {
   t->epoch_loss = t->ep_sum / (double)t->ep_n;
   t->val_loss = NAN;
   if (t->n_val) {
-    aw_status s = aw_nn_model_loss(t->m, t->ds, t->n_tr, t->n_val, &t->val_loss, err);
+    aw_status s = aw_nn_model_loss(t->m, t->ds, aw_nn_dataset_train_first(t->ds) + t->n_tr, t->n_val, &t->val_loss, err);
     if (s) return s;
   }
   double mon = t->n_val ? t->val_loss : t->epoch_loss;
