@@ -272,7 +272,7 @@ function renderInputs() {
     const rec = app.loaded.get(input.name);
     const info = rec ? rec.info : (app.runDoc?.inputs || []).find((i) => i.name === input.name) || {};
     const rows = info.rows !== undefined ? info.rows : info.windows;
-    const time = info.time_column ? `${info.time_column} (${info.time_format})` : info.time_column === null ? 'none' : '';
+    const time = info.time_column ? `${info.time_column}${info.time_format ? ` (${info.time_format})` : ''}` : info.time_column === null ? 'none' : '';
     const tr = el('tr', { 'data-input': input.name },
       el('td', { title: input.path || '' }, el('strong', { text: input.name }), input.path && input.path !== input.name ? el('div', { class: 'muted small', text: input.path }) : null),
       el('td', { text: input.kind }),
