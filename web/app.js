@@ -69,6 +69,7 @@ function jobProgress(p) {
   if (p.fraction >= 0) parts.push(`${Math.floor(p.fraction * 100)}%`);
   if (p.mbps) parts.push(`${p.mbps.toFixed(1)} MB/s`);
   if (p.bytes !== undefined) parts.push(`${fmtBytes(p.bytes)}${p.total ? ' of ' + fmtBytes(p.total) : ''}`);
+  if (p.lines !== undefined) parts.push(`${p.lines.toLocaleString('en-US')} lines`);
   if (p.stage && p.stage !== 'load') parts.push(p.stage);
   if (p.detail) parts.push(p.detail);
   $('#job-stat').textContent = parts.join(' – ');
@@ -120,7 +121,7 @@ async function loadInput({ name, kind, source, label, path, options, size }, sig
   if (kind === 'csv') Object.assign(opts, { max_cells: LOAD_MAX_CELLS, overview_on_limit: true });
   if (kind === 'csv_long' && opts.max_cells === undefined) opts.max_cells = LOAD_MAX_CELLS;
   const src = source.chunks ? source.chunks() : source;
-  const info = await app.wb.load(name, kind, src, { label: path || label, options: opts, onProgress, signal, size: size !== undefined ? size : source.size });
+  const info = await app.wb.load(name, kind, src, { label: path || label, options: opts, onProgress, signal, size: size !== undefined ? size : source.size, countLines: kind === 'log' || kind === 'log_csv' });
   info.kind = info.kind || kind;
   const rec = { name, kind, path: path || label, size: info.bytes, sha256: info.sha256 };
   if (options && Object.keys(options).length) rec.options = options;
