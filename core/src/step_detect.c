@@ -154,12 +154,15 @@ aw_status aw_step_detect(aw_step_ctx *ctx, const cJSON *params, cJSON *result, a
   aw_nn_dataset_opts_default(&dopts);
   aw_nn_model_opts_default(&mopts);
   aw_nn_train_opts_default(&topts);
-  /* the step's seed drives the model and the trainer unless the params give one */
-  mopts.seed = ctx->seed;
-  topts.seed = ctx->seed ^ 0x9E3779B97F4A7C15ull;
   st = aw_nn_opts_from_json(nnp, &kind, &dopts, &mopts, &topts, err);
   cJSON_Delete(nnp);
   if (st) return aw_error_prefix(err, "%s", ctx->path);
+  /* the step's seed (derived from the spec's) drives the model and the trainer unless the params
+   * give one */
+  if (!params || !cJSON_GetObjectItemCaseSensitive(params, "seed")) {
+    mopts.seed = ctx->seed;
+    topts.seed = ctx->seed ^ 0x9E3779B97F4A7C15ull;
+  }
   int is_dam = kind == AW_NN_DAM || kind == AW_NN_DAM_A || kind == AW_NN_DAM_M || kind == AW_NN_DAM_L;
 
   /* fusion options */
