@@ -14,7 +14,8 @@ CJSON := $(DEPS)/cjson-1.7.15
 KISS := $(DEPS)/kissfft-131.1.0
 SETUP_STAMP := $(B)/.setup-ok
 PORT ?= 8765
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 10
+export FUZZ_SECONDS
 export NODE_PATH := /usr/share/nodejs
 
 CORE_SRC := $(sort $(wildcard core/src/*.c core/src/*/*.c))

@@ -83,6 +83,7 @@ const examples = {};
 const exDir = path.join(root, 'examples');
 const list = [];
 for (const f of fs.readdirSync(exDir).sort()) {
+  if (!fs.statSync(path.join(exDir, f)).isFile()) continue; // (examples/eval/: specs for aw run over shared data)
   const buf = fs.readFileSync(path.join(exDir, f));
   if (buf.length > 2 << 20) continue;
   examples[f] = buf.toString('base64');
@@ -115,10 +116,11 @@ const csp = [
 ].join('; ');
 
 let html = read('web/index.html');
-html = html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, `<meta http-equiv="Content-Security-Policy" content="${csp}">`);
+// (function replacements: the code holds "$&" and "$'", which a replacement string would expand)
+html = html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, () => `<meta http-equiv="Content-Security-Policy" content="${csp}">`);
 html = html.replace(/<link rel="stylesheet"[^>]*>\n?/g, '');
-html = html.replace('</head>', `<style>${css}</style>\n</head>`);
-html = html.replace('<script type="module" src="app.js"></script>',
+html = html.replace('</head>', () => `<style>${css}</style>\n</head>`);
+html = html.replace('<script type="module" src="app.js"></script>', () =>
   `<script type="text/plain" id="aw-worker-src">${noClose(workerJs)}</script>\n<script type="module">${noClose(moduleJs)}</script>`);
 if (html.includes('src="app.js"')) throw new Error('index.html: the app script tag was not replaced');
 fs.mkdirSync(path.dirname(out), { recursive: true });

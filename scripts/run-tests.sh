@@ -7,7 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 suites=("$@")
 [ ${#suites[@]} -eq 0 ] && suites=(c wasm scripts browser fuzz)
-FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+FUZZ_SECONDS=${FUZZ_SECONDS:-10}
 # the reference data: $AW_DATA, else ../shared/data beside the project, else /work/shared/data
 if [ -z "${AW_DATA:-}" ]; then
   AW_DATA=$(cd .. && pwd)/shared/data

@@ -175,13 +175,13 @@ export class Workbench {
 
   // Streams `source` into the workspace as input `name` of `kind`. Resolves with the load info
   // (rows, columns, rejected rows with line and reason, sha256, ...).
-  load(name, kind, source, { label, options, onProgress, signal, size } = {}) {
+  load(name, kind, source, { label, options, onProgress, signal, size, countLines = false } = {}) {
     return this._job(async () => {
       let current = 0;
       const stop = this._cancelWatch(signal, () => current);
       const total = size !== undefined ? size : sizeOf(source);
       const t0 = Date.now();
-      let bytes = 0;
+      let bytes = 0, lines = 0;
       try {
         await this._request({ type: 'load', name, kind, label: label || (source && source.name) || name, options });
         for await (const c of chunksOf(source, this.chunkSize)) {
@@ -189,14 +189,16 @@ export class Workbench {
             await this._request({ type: 'abort' });
             throw new WorkbenchError({ status: 'cancelled', message: 'cancelled' });
           }
+          if (countLines) for (let i = 0; i < c.length; i++) if (c[i] === 10) lines++;
           const buf = c.byteOffset === 0 && c.byteLength === c.buffer.byteLength ? c.buffer : c.slice().buffer;
           const req = this._request({ type: 'chunk', data: buf }, { transfer: [buf] });
           current = this.nextId - 1;
+          // (the chunk was transferred to the worker: count its lines before sending when asked)
           await req;
           bytes += c.byteLength;
           if (onProgress) {
             const secs = Math.max((Date.now() - t0) / 1000, 1e-3);
-            onProgress({ stage: 'load', bytes, total, fraction: total ? bytes / total : -1, mbps: bytes / 1e6 / secs });
+            onProgress({ stage: 'load', bytes, total, fraction: total ? bytes / total : -1, mbps: bytes / 1e6 / secs, lines: countLines ? lines : undefined });
           }
         }
         const info = await this._request({ type: 'end' });

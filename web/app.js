@@ -69,6 +69,7 @@ function jobProgress(p) {
   if (p.fraction >= 0) parts.push(`${Math.floor(p.fraction * 100)}%`);
   if (p.mbps) parts.push(`${p.mbps.toFixed(1)} MB/s`);
   if (p.bytes !== undefined) parts.push(`${fmtBytes(p.bytes)}${p.total ? ' of ' + fmtBytes(p.total) : ''}`);
+  if (p.lines !== undefined) parts.push(`${p.lines.toLocaleString('en-US')} lines`);
   if (p.stage && p.stage !== 'load') parts.push(p.stage);
   if (p.detail) parts.push(p.detail);
   $('#job-stat').textContent = parts.join(' – ');
@@ -120,7 +121,7 @@ async function loadInput({ name, kind, source, label, path, options, size }, sig
   if (kind === 'csv') Object.assign(opts, { max_cells: LOAD_MAX_CELLS, overview_on_limit: true });
   if (kind === 'csv_long' && opts.max_cells === undefined) opts.max_cells = LOAD_MAX_CELLS;
   const src = source.chunks ? source.chunks() : source;
-  const info = await app.wb.load(name, kind, src, { label: path || label, options: opts, onProgress, signal, size: size !== undefined ? size : source.size });
+  const info = await app.wb.load(name, kind, src, { label: path || label, options: opts, onProgress, signal, size: size !== undefined ? size : source.size, countLines: kind === 'log' || kind === 'log_csv' });
   info.kind = info.kind || kind;
   const rec = { name, kind, path: path || label, size: info.bytes, sha256: info.sha256 };
   if (options && Object.keys(options).length) rec.options = options;
@@ -133,7 +134,17 @@ async function loadInput({ name, kind, source, label, path, options, size }, sig
 
 // Files from the picker, a drop or a folder: bundles are opened entry by entry, each file is
 // routed to an input kind (by name and by a look at its first bytes), then streamed in.
+// (busy until the views have caught up, so "idle" means settled)
 async function loadFiles(files, asKind = 'auto') {
+  setBusy(+1);
+  try {
+    return await loadFilesInner(files, asKind);
+  } finally {
+    setBusy(-1);
+  }
+}
+
+async function loadFilesInner(files, asKind = 'auto') {
   if (app.job || !files.length) return;
   clearError($('#load-error'));
   $('#rejects').hidden = true;
@@ -214,7 +225,17 @@ async function removeInput(name) {
 }
 
 // Re-reads an input with corrected options (time column, format, separator).
+// (busy until the views have caught up, so "idle" means settled)
 async function reloadInput(name, options) {
+  setBusy(+1);
+  try {
+    return await reloadInputInner(name, options);
+  } finally {
+    setBusy(-1);
+  }
+}
+
+async function reloadInputInner(name, options) {
   const rec = app.loaded.get(name);
   if (!rec || app.job) return;
   clearError($('#load-error'));
@@ -252,7 +273,7 @@ function renderInputs() {
     const rec = app.loaded.get(input.name);
     const info = rec ? rec.info : (app.runDoc?.inputs || []).find((i) => i.name === input.name) || {};
     const rows = info.rows !== undefined ? info.rows : info.windows;
-    const time = info.time_column ? `${info.time_column} (${info.time_format})` : info.time_column === null ? 'none' : '';
+    const time = info.time_column ? `${info.time_column}${info.time_format ? ` (${info.time_format})` : ''}` : info.time_column === null ? 'none' : '';
     const tr = el('tr', { 'data-input': input.name },
       el('td', { title: input.path || '' }, el('strong', { text: input.name }), input.path && input.path !== input.name ? el('div', { class: 'muted small', text: input.path }) : null),
       el('td', { text: input.kind }),
@@ -328,7 +349,17 @@ async function loadExampleList() {
   }
 }
 
+// (busy until the views have caught up, so "idle" means settled)
 async function loadExample(which) {
+  setBusy(+1);
+  try {
+    return await loadExampleInner(which);
+  } finally {
+    setBusy(-1);
+  }
+}
+
+async function loadExampleInner(which) {
   if (app.job) return;
   clearError($('#load-error'));
   const list = app.examples || [];
@@ -442,7 +473,17 @@ async function updateLink() {
   app.linkLength = url.length;
 }
 
+// (busy until the views have caught up, so "idle" means settled)
 async function openLink(hash) {
+  setBusy(+1);
+  try {
+    return await openLinkInner(hash);
+  } finally {
+    setBusy(-1);
+  }
+}
+
+async function openLinkInner(hash) {
   let spec;
   try {
     spec = await decodeState(hash, { engineSpecVersion: app.engine.spec_version });
@@ -496,7 +537,17 @@ function renderLinkRequest() {
     el('p', {}, el('button', { text: 'Forget this link', onclick: () => { app.restoring = null; renderLinkRequest(); history.replaceState(null, '', location.pathname); } })));
 }
 
+// (busy until the views have caught up, so "idle" means settled)
 async function restoreWithFiles(files) {
+  setBusy(+1);
+  try {
+    return await restoreWithFilesInner(files);
+  } finally {
+    setBusy(-1);
+  }
+}
+
+async function restoreWithFilesInner(files) {
   const r = app.restoring;
   try {
     await job('Checking the files against the link', async (signal, progress) => {
@@ -536,9 +587,10 @@ async function restoreWithFiles(files) {
 
 // ---------------------------------------------------------------- steps (views call these)
 // Adds (or replaces, by id) a step in the spec and runs it against the workspace.
-async function runStep(step, { label, keep = true, quiet = false } = {}) {
+async function runStep(step, { label, keep = true, quiet = false, onProgress } = {}) {
   const work = async (signal, progress) => {
-    const r = await app.wb.step(step, app.spec.seed || 0, { signal, onProgress: progress });
+    const both = (p) => { if (progress) progress(p); if (onProgress) onProgress(p); };
+    const r = await app.wb.step(step, app.spec.seed || 0, { signal, onProgress: both });
     if (keep) {
       const i = app.spec.steps.findIndex((s) => s.id === step.id);
       const clean = { id: step.id, op: step.op };

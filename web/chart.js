@@ -26,7 +26,7 @@ export class SeriesChart {
   // fetch(t0, t1, buckets) -> Promise<{x: Float64Array, y: Float64Array[]}>
   // bands: [{start, end, color}]; hlines: [{y, color, label}]; marks: Float64Array of x values
   constructor(container, { names, colors, fetch, data, timeAxis = true, height = 360, bands = [], hlines = [], marks = null,
-    yLabel = '', xLabel = '', logY = false, logX = false, paths = null, onSelect = null, widths = null, dashes = null } = {}) {
+    yLabel = '', xLabel = '', logY = false, logX = false, integerX = false, paths = null, onSelect = null, widths = null, dashes = null } = {}) {
     this.container = container;
     this.names = names;
     this.fetchData = fetch || (async () => data);
@@ -55,7 +55,8 @@ export class SeriesChart {
       }))],
       // (keys set to undefined would override uPlot's defaults: leave them out)
       axes: [
-        Object.assign({ stroke: fg, grid: { stroke: grid }, ticks: { stroke: grid } }, xLabel ? { label: xLabel } : {}, timeAxis && !logX ? { values: timeTicks, space: 70 } : {}),
+        Object.assign({ stroke: fg, grid: { stroke: grid }, ticks: { stroke: grid } }, xLabel ? { label: xLabel } : {}, timeAxis && !logX ? { values: timeTicks, space: 70 } : {},
+          integerX ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] } : {}),
         Object.assign({ stroke: fg, grid: { stroke: grid }, ticks: { stroke: grid },
           size: (u, values) => 16 + 7 * Math.max(4, ...(values || []).map((v) => String(v).length)) }, yLabel ? { label: yLabel } : {}),
       ],
@@ -155,7 +156,9 @@ export class SeriesChart {
 
   _set(d, resetScale) {
     this.settingData = true;
-    this.plot.setData([d.x, ...d.y], resetScale);
+    // uPlot draws gaps for null, not NaN: static data may hold NaN (missing values)
+    const ys = this.refetch ? d.y : d.y.map((y) => (y.some((v) => v !== v) ? Array.from(y, (v) => (v === v ? v : null)) : y));
+    this.plot.setData([d.x, ...ys], resetScale);
     this.settingData = false;
     this.container.dataset.points = String(d.x.length);
   }

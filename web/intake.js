@@ -11,8 +11,10 @@
 //   *.csv with one numeric column and text columns  -> long CSV (timestamp,series,value)
 //   any other CSV                   wide CSV
 
+import { guessLogFormat } from './logformats.js';
+
 export const TIME_NAMES = ['timestamp', 'time', 'date', 'datetime', 'ts', 't', 'time_stamp', '@timestamp'];
-const LOG_KINDS = ['log', 'logs', 'drain'];
+const LOG_KINDS = ['log'];
 
 // An input name from a file path: [A-Za-z0-9_.-]{1,64}, without the extension.
 export function inputName(path) {
@@ -160,7 +162,13 @@ export async function planFiles(sources, { asKind = 'auto', sniff, kinds = new S
     if (forced === 'log' || (!forced && isLogPath(p) && e !== 'json')) {
       kind = logKind || null;
       if (!kind) { skipped.push({ file: p, message: 'log files need the Drain log input kind, which this engine does not have yet' }); continue; }
-      if (forced === 'log') kind = logKind || 'log';
+      if (e === 'csv' && kinds.has('log_csv')) {
+        // logs exported as CSV (Nezha): the log cell of each row
+        kind = 'log_csv';
+      } else {
+        const g = guessLogFormat(text(src.head || new Uint8Array(0), 65536));
+        options = g.options;
+      }
     } else if (e === 'json' && (!forced || forced === 'windows' || forced === 'prom_json')) {
       const jk = forced || jsonKind(src.head);
       if (!jk || jk === 'spec') { skipped.push({ file: p, message: jk === 'spec' ? 'a spec inside a set of files: open it on its own (or name it spec.json)' : 'a JSON file of an unknown shape (expected Prometheus range-query JSON, NAB combined_windows.json or a Nezha fault list)' }); continue; }

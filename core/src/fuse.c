@@ -211,11 +211,17 @@ aw_status aw_fuse(const aw_table *metrics, const char *const *cols, size_t ncols
       goto fail;
     }
     for (size_t id = 0; id < nid; id++) tc[id].id = (uint32_t)id;
-    for (size_t i = 0; i < nlines; i++)
-      if (line_t[i] == line_t[i] && line_t[i] < t_split && line_t[i] >= t0 - 0.5 * o.step_s) tc[line_tpl[i]].n++;
+    if (!o.fixed_rank)
+      for (size_t i = 0; i < nlines; i++)
+        if (line_t[i] == line_t[i] && line_t[i] < t_split && line_t[i] >= t0 - 0.5 * o.step_s) tc[line_tpl[i]].n++;
     qsort(tc, nid, sizeof(tcount), by_count);
     size_t K = 0;
     while (K < nid && tc[K].n > 0) K++;
+    if (o.fixed_rank) {
+      /* the trained detector's ranks: every line is "test" data */
+      K = o.fixed_k;
+      t_split = -INFINITY;
+    }
     r->report.templates_ranked = K;
     r->report.template_of_rank = (uint32_t *)aw_alloc_array(K ? K : 1, sizeof(uint32_t));
     r->report.count_of_rank = (uint64_t *)aw_alloc_array(K ? K : 1, sizeof(uint64_t));
@@ -225,10 +231,17 @@ aw_status aw_fuse(const aw_table *metrics, const char *const *cols, size_t ncols
       st = aw_error_set(err, AW_ERR_NOMEM, "out of memory");
       goto fail;
     }
-    for (size_t k = 0; k < K; k++) {
-      rank[tc[k].id] = (uint32_t)(k + 1);
-      r->report.template_of_rank[k] = tc[k].id;
-      r->report.count_of_rank[k] = tc[k].n;
+    if (o.fixed_rank) {
+      for (size_t id = 0; id < nid; id++) rank[id] = id < o.fixed_n ? o.fixed_rank[id] : 0;
+      for (size_t k = 0; k < K; k++) r->report.template_of_rank[k] = 0, r->report.count_of_rank[k] = 0;
+      for (size_t id = 0; id < o.fixed_n; id++)
+        if (o.fixed_rank[id] && o.fixed_rank[id] <= K) r->report.template_of_rank[o.fixed_rank[id] - 1] = (uint32_t)id;
+    } else {
+      for (size_t k = 0; k < K; k++) {
+        rank[tc[k].id] = (uint32_t)(k + 1);
+        r->report.template_of_rank[k] = tc[k].id;
+        r->report.count_of_rank[k] = tc[k].n;
+      }
     }
     AW_FREE(tc);
     double *lc = aw_table_add_empty_column(t, o.log_column, n, err);

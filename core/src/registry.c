@@ -10,6 +10,7 @@ static const aw_stream_kind *const stream_kinds[] = {
     &aw_stream_windows,
     &aw_stream_fis,
     &aw_stream_log,
+    &aw_stream_log_csv,
 };
 
 static const aw_input_kind input_kinds[] = {
@@ -19,6 +20,7 @@ static const aw_input_kind input_kinds[] = {
     {"windows", NULL, "label windows: CSV start,end[,type,target], NAB JSON, IBM anomaly_windows.csv, Nezha fault list"},
     {"fis", NULL, "AWS FIS experiment records -> label windows"},
     {"log", NULL, "raw log lines parsed by Drain (logpai log_format, JSON lines, plain)"},
+    {"log_csv", NULL, "logs exported as CSV, one line per row (Nezha), parsed by Drain"},
     {"synth", aw_input_synth_generate, "synthetic load, faults, telemetry and labels (Allam et al.)"},
 };
 
@@ -30,6 +32,7 @@ static const aw_step_def steps[] = {
     {"pot", aw_step_pot, "POT/SPOT/DSPOT threshold on a column (Siffer et al.), optional q sweep and evaluation"},
     {"evaluate", aw_step_evaluate, "point-wise and point-adjusted precision/recall/F1 and detection delay against labels"},
     {"detect", aw_step_detect, "DAM-style multimodal detection (fusion, LSTMs + attention) or the papers' autoencoders/baselines, with a POT threshold and evaluation"},
+    {"score", aw_step_score, "a trained detector (a detect step) scores new data with its threshold"},
     {"diagnose", aw_step_diagnose, "DTW among replicas (ADS): distance matrix, scores, the suspect replica and its margin"},
 };
 

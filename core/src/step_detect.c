@@ -109,6 +109,31 @@ static void add_prf(cJSON *o, const aw_prf *p) {
 
 static void model_free(void *p) { aw_nn_model_free((aw_nn_model *)p); }
 
+/* What scoring new data with a trained detector needs besides the network: its inputs, the
+ * fusion's grid step and the template numbers learned on the training part, and the threshold. */
+typedef struct aw_detector_fusion {
+  size_t ncols;
+  char **cols;          /* metric columns, in model order */
+  int use_log;          /* the last model input is the log dimension */
+  double step, log_fill;
+  uint32_t *rank;       /* template id -> number (0 = unseen) */
+  size_t nrank;
+  uint32_t k;
+  int threshold_method; /* 0 pot, 1 percentile, 2 likelihood */
+  double threshold;     /* pot/percentile: the score threshold */
+} aw_detector_fusion;
+
+#define FUSION_TYPE "detector_fusion"
+
+static void fusion_free(void *p) {
+  aw_detector_fusion *f = (aw_detector_fusion *)p;
+  if (!f) return;
+  for (size_t i = 0; i < f->ncols; i++) AW_FREE(f->cols[i]);
+  AW_FREE(f->cols);
+  AW_FREE(f->rank);
+  AW_FREE(f);
+}
+
 aw_status aw_step_detect(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err) {
   aw_status st = AW_OK;
   /* unknown keys: anything neither ours nor the detector's */
@@ -129,12 +154,15 @@ aw_status aw_step_detect(aw_step_ctx *ctx, const cJSON *params, cJSON *result, a
   aw_nn_dataset_opts_default(&dopts);
   aw_nn_model_opts_default(&mopts);
   aw_nn_train_opts_default(&topts);
-  /* the step's seed drives the model and the trainer unless the params give one */
-  mopts.seed = ctx->seed;
-  topts.seed = ctx->seed ^ 0x9E3779B97F4A7C15ull;
   st = aw_nn_opts_from_json(nnp, &kind, &dopts, &mopts, &topts, err);
   cJSON_Delete(nnp);
   if (st) return aw_error_prefix(err, "%s", ctx->path);
+  /* the step's seed (derived from the spec's) drives the model and the trainer unless the params
+   * give one */
+  if (!params || !cJSON_GetObjectItemCaseSensitive(params, "seed")) {
+    mopts.seed = ctx->seed;
+    topts.seed = ctx->seed ^ 0x9E3779B97F4A7C15ull;
+  }
   int is_dam = kind == AW_NN_DAM || kind == AW_NN_DAM_A || kind == AW_NN_DAM_M || kind == AW_NN_DAM_L;
 
   /* fusion options */
@@ -221,6 +249,8 @@ aw_status aw_step_detect(aw_step_ctx *ctx, const cJSON *params, cJSON *result, a
   double *sc = NULL, *thr = NULL;
   uint8_t *alarm = NULL, *lab = NULL;
   aw_table *out = NULL;
+  int thr_method = 0;
+  double thr_value = NAN;
   if ((st = aw_fuse(t, fcols, nf, logs ? logs->time : NULL, logs ? logs->cluster : NULL, logs ? logs->n : 0, &fo, &fr, err)))
     goto done;
   const aw_table *ft = fr->table;
@@ -306,6 +336,7 @@ aw_status aw_step_detect(aw_step_ctx *ctx, const cJSON *params, cJSON *result, a
       goto done;
     cJSON *tj = cJSON_AddObjectToObject(result, "threshold");
     cJSON_AddStringToObject(tj, "method", tmeth[tm]);
+    thr_method = tm;
     const double *s_w = sc + W; /* the scores by window */
     if (tm == 0) {
       /* POT fitted on the training windows' scores ([S17] Alg. 1), its threshold applied to every
@@ -335,6 +366,7 @@ aw_status aw_step_detect(aw_step_ctx *ctx, const cJSON *params, cJSON *result, a
         aw_json_add_number(tj, "z", pr.upper.z_abs);
         aw_json_add_number(result, "q", pp.q);
         aw_json_add_number(result, "threshold_value", pr.upper.z_abs);
+        thr_value = pr.upper.z_abs;
       }
       AW_FREE(zu);
       AW_FREE(al);
@@ -360,6 +392,7 @@ aw_status aw_step_detect(aw_step_ctx *ctx, const cJSON *params, cJSON *result, a
       }
       aw_json_add_number(tj, "percentile", pct);
       aw_json_add_number(result, "threshold_value", z);
+      thr_value = z;
       cJSON_AddNullToObject(result, "q");
     } else {
       /* the IBM paper's anomaly likelihood on the scores (Eqs. 1-3) */
@@ -564,6 +597,43 @@ aw_status aw_step_detect(aw_step_ctx *ctx, const cJSON *params, cJSON *result, a
   }
   out = NULL;
   {
+    /* what scoring new data needs (the "score" op) */
+    aw_detector_fusion *df = (aw_detector_fusion *)AW_CALLOC(1, sizeof *df);
+    if (!df) {
+      st = aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+      goto done;
+    }
+    df->cols = (char **)aw_calloc_array(nmetric ? nmetric : 1, sizeof(char *));
+    df->ncols = df->cols ? nmetric : 0;
+    for (size_t j = 0; j < df->ncols; j++) {
+      size_t len = strlen(cs.name[j]);
+      df->cols[j] = (char *)AW_MALLOC(len + 1);
+      if (df->cols[j]) memcpy(df->cols[j], cs.name[j], len + 1);
+      else st = AW_ERR_NOMEM;
+    }
+    df->use_log = use_log;
+    df->step = fo.step_s;
+    df->log_fill = fo.log_fill;
+    df->k = (uint32_t)fr->report.templates_ranked;
+    uint32_t maxid = 0;
+    for (size_t k = 0; k < df->k; k++)
+      if (fr->report.template_of_rank[k] > maxid) maxid = fr->report.template_of_rank[k];
+    df->nrank = df->k ? (size_t)maxid + 1 : 0;
+    df->rank = (uint32_t *)aw_calloc_array(df->nrank ? df->nrank : 1, sizeof(uint32_t));
+    if (df->rank)
+      for (size_t k = 0; k < df->k; k++) df->rank[fr->report.template_of_rank[k]] = (uint32_t)(k + 1);
+    df->threshold_method = thr_method;
+    df->threshold = thr_value;
+    if (!df->cols || !df->rank || st) {
+      fusion_free(df);
+      st = aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+      goto done;
+    }
+    char fname[160];
+    snprintf(fname, sizeof fname, "%s.fusion", ctx->step->id);
+    if ((st = aw_ws_put_object(ctx->ws, fname, FUSION_TYPE, df, fusion_free, err))) goto done;
+  }
+  {
     char mname[160];
     snprintf(mname, sizeof mname, "%s.model", ctx->step->id);
     cJSON_AddStringToObject(result, "model", mname);
@@ -582,6 +652,151 @@ done:
   AW_FREE(score);
   AW_FREE(sc);
   AW_FREE(thr);
+  AW_FREE(alarm);
+  AW_FREE(lab);
+  return st;
+}
+
+/* "score": a detector trained by a "detect" step scores new data: the same columns, the same grid
+ * step, the template numbers learned on its training part (the new log must be parsed with the
+ * same Drain model: load it with the "state" option set to that model's snapshot, or the same
+ * log object), the scaling fitted at training, and its threshold. */
+aw_status aw_step_score(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err) {
+  static const char *const keys[] = {"detector", "logs", "gap_policy", "labels", "labels_column", "labels_target", NULL};
+  static const char *const gaps[] = {"ffill", "nan", "error", NULL};
+  aw_status st = aw_json_check_keys(params, ctx->path, keys, err);
+  if (st) return st;
+  const aw_table *t = aw_step_input_table(ctx, err);
+  if (!t) return err->code;
+  const char *det, *logs_name, *label_col;
+  int gp;
+  if ((st = aw_json_string(params, ctx->path, "detector", NULL, &det, err)) ||
+      (st = aw_json_string(params, ctx->path, "logs", NULL, &logs_name, err)) ||
+      (st = aw_json_string(params, ctx->path, "labels_column", NULL, &label_col, err)) ||
+      (st = aw_json_enum(params, ctx->path, "gap_policy", gaps, 0, &gp, err)))
+    return st;
+  if (!det) return aw_error_set(err, AW_ERR_ARG, "%s.detector: the id of a detect step is required", ctx->path);
+  char name[160];
+  snprintf(name, sizeof name, "%s.model", det);
+  aw_nn_model *m = (aw_nn_model *)aw_ws_get_object(ctx->ws, name, "nn_model");
+  snprintf(name, sizeof name, "%s.fusion", det);
+  aw_detector_fusion *df = (aw_detector_fusion *)aw_ws_get_object(ctx->ws, name, FUSION_TYPE);
+  if (!m || !df) return aw_error_set(err, AW_ERR_NOTFOUND, "%s.detector: \"%.60s\" is not a trained detector", ctx->path, det);
+  aw_logs *logs = NULL;
+  if (df->use_log) {
+    if (!logs_name)
+      return aw_error_set(err, AW_ERR_ARG, "%s.logs: the detector uses the log dimension: give the new data's log", ctx->path);
+    logs = (aw_logs *)aw_ws_get_object(ctx->ws, logs_name, AW_LOGS_TYPE);
+    if (!logs) return aw_error_set(err, AW_ERR_NOTFOUND, "%s.logs: \"%.60s\" is not a loaded log", ctx->path, logs_name);
+  }
+  for (size_t j = 0; j < df->ncols; j++)
+    if (aw_table_find(t, df->cols[j]) < 0)
+      return aw_error_set(err, AW_ERR_NOTFOUND, "%s: the new data has no column \"%s\" (the detector's input)", ctx->path,
+                          df->cols[j]);
+  const char *fcols[MAX_COLS + 1];
+  size_t nf = 0;
+  for (size_t j = 0; j < df->ncols && j < MAX_COLS; j++) fcols[nf++] = df->cols[j];
+  if (label_col) {
+    if (aw_table_find(t, label_col) < 0)
+      return aw_error_set(err, AW_ERR_NOTFOUND, "%s.labels_column: no column \"%.80s\"", ctx->path, label_col);
+    fcols[nf++] = label_col;
+  }
+  aw_fuse_opts fo;
+  aw_fuse_opts_default(&fo);
+  fo.step_s = df->step;
+  fo.log_fill = df->log_fill;
+  fo.gap_policy = (aw_gap_policy)gp;
+  fo.fixed_rank = df->rank;
+  fo.fixed_n = df->nrank;
+  fo.fixed_k = df->k;
+  aw_fuse_result *fr = NULL;
+  double *x = NULL, *sc = NULL;
+  float *score = NULL, *dims = NULL;
+  uint8_t *alarm = NULL, *lab = NULL;
+  aw_table *out = NULL;
+  if ((st = aw_fuse(t, fcols, nf, logs ? logs->time : NULL, logs ? logs->cluster : NULL, logs ? logs->n : 0, &fo, &fr, err)))
+    return st;
+  const aw_table *ft = fr->table;
+  size_t n = aw_table_rows(ft), d = df->ncols + (df->use_log ? 1 : 0), W = aw_nn_model_window(m);
+  if (d != aw_nn_model_dims(m)) {
+    st = aw_error_set(err, AW_ERR_STATE, "the detector expects %zu inputs, the data gives %zu", aw_nn_model_dims(m), d);
+    goto done;
+  }
+  if (n <= W) {
+    st = aw_error_set(err, AW_ERR_RANGE, "%zu steps: fewer than one window of %zu", n, W + 1);
+    goto done;
+  }
+  x = (double *)aw_alloc_array(n * d, sizeof(double));
+  sc = (double *)aw_alloc_array(n, sizeof(double));
+  score = (float *)aw_alloc_array(n - W, sizeof(float));
+  alarm = (uint8_t *)AW_CALLOC(n, 1);
+  if (!x || !sc || !score || !alarm) {
+    st = aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  for (size_t j = 0; j < d; j++) {
+    const char *nm = j < df->ncols ? df->cols[j] : fo.log_column;
+    const double *col = aw_table_column(ft, (size_t)aw_table_find(ft, nm));
+    for (size_t i = 0; i < n; i++) x[i * d + j] = col[i];
+  }
+  if ((st = aw_nn_model_score_series(m, x, n, d, score, dims, ctx->progress, err))) goto done;
+  size_t na = 0;
+  for (size_t i = 0; i < n; i++) {
+    sc[i] = i < W ? NAN : (double)score[i - W];
+    alarm[i] = i >= W && df->threshold_method != 2 && sc[i] > df->threshold;
+    na += alarm[i];
+  }
+  aw_json_add_number(result, "steps", (double)n);
+  aw_json_add_number(result, "threshold_value", df->threshold_method == 2 ? NAN : df->threshold);
+  aw_json_add_number(result, "alarms", (double)na);
+  if (logs) {
+    aw_json_add_number(result, "log_lines", (double)fr->report.lines);
+    aw_json_add_number(result, "lines_unseen_templates", (double)fr->report.test_lines_unseen);
+  }
+  if (label_col) {
+    const double *lc = aw_table_column(ft, (size_t)aw_table_find(ft, label_col));
+    lab = (uint8_t *)AW_CALLOC(n, 1);
+    if (!lab) {
+      st = aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+      goto done;
+    }
+    for (size_t i = 0; i < n; i++) lab[i] = lc[i] > 0.5;
+  } else if ((st = aw_step_labels(ctx, ft, params, &lab, err))) {
+    goto done;
+  }
+  if (lab) {
+    aw_prf pa, pw;
+    if ((st = aw_eval_point_adjusted(alarm, lab, n, &pa, NULL, err)) || (st = aw_eval_pointwise(alarm, lab, n, &pw, err)))
+      goto done;
+    aw_json_add_number(result, "precision", pa.precision);
+    aw_json_add_number(result, "recall", pa.recall);
+    aw_json_add_number(result, "f1", pa.f1);
+    add_prf(cJSON_AddObjectToObject(result, "pointwise"), &pw);
+  }
+  out = aw_table_new();
+  if (!out) {
+    st = aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  if ((st = aw_table_set_time(out, aw_table_time(ft), n, err)) || (st = aw_table_add_column(out, "score", sc, n, err)))
+    goto done;
+  {
+    double *a = aw_table_add_empty_column(out, "alarm", n, err);
+    if (!a) {
+      st = err->code;
+      goto done;
+    }
+    for (size_t i = 0; i < n; i++) a[i] = alarm[i];
+  }
+  cJSON_AddStringToObject(result, "table", ctx->step->id);
+  st = aw_ws_put_table(ctx->ws, ctx->step->id, out, err);
+  out = NULL;
+done:
+  aw_table_free(out);
+  aw_fuse_result_free(fr);
+  AW_FREE(x);
+  AW_FREE(sc);
+  AW_FREE(score);
   AW_FREE(alarm);
   AW_FREE(lab);
   return st;

@@ -68,6 +68,21 @@ test('the main thread never blocks > 100 ms while a job runs (60 MB CSV load, 7-
   await context.close();
 });
 
+test('the main thread stays free while DAM trains (the live loss curve included)', async () => {
+  const { page, context } = await openPage(browser, server, '?example=dam-service');
+  await page.evaluate(observeLongTasks);
+  await page.waitForSelector('#chart[data-ready="1"]');
+  await page.click('#tab-detect');
+  await page.fill('#view-detect input[name="epochs"]', '3');
+  await page.click('#view-detect button.primary');
+  await waitIdle(page, 300000);
+  await page.waitForSelector('#det-results[data-ready="1"]');
+  const r = await longTasksDuringJobs(page, /Detect: training/);
+  console.error(`  DAM training (3 epochs): ${Math.round(r.jobs[0])} ms, long tasks during it: [${r.tasks}]`);
+  assert.ok(r.tasks.every((d) => d <= 100), `long tasks during training: ${r.tasks}`);
+  await context.close();
+});
+
 test('cancel stops a job within a second (a 150 MB load; a 7-day synthesis), and what was loaded stays', async () => {
   const big = bigCsv('big150.csv', 150);
   const { page, context } = await openPage(browser, server);

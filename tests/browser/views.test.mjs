@@ -3,8 +3,11 @@
 // periods), Diagnose (the replica scenario: the simulator's faulty replica is the suspect; the
 // heatmap, the warping path, the sliding margins), and the views whose engine ops have not landed
 // yet say so. Each view shows the parameters that produced it.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test, done, assert } from '../wasm/harness.mjs';
-import { startServer, launch, openPage, waitIdle, shot } from './browser.mjs';
+import { startServer, launch, openPage, waitIdle, shot, upload, dataDir } from './browser.mjs';
 
 const server = await startServer();
 const browser = await launch();
@@ -81,17 +84,95 @@ test('Diagnose: the simulator\'s faulty replica is the suspect; heatmap, warping
   await context.close();
 });
 
-test('Logs, Detect, Evaluate: the frame is there, and a missing op is said plainly', async () => {
+test('Logs: the templates of a Loghub sample, a click lists the lines with the parameters highlighted', async () => {
+  const { page, context, rec } = await openPage(browser, server);
+  await upload(page, path.join(dataDir, 'loghub2k/HDFS/HDFS_2k.log'));
+  await page.click('#tab-logs');
+  await page.waitForSelector('#templates tbody tr');
+  const spec = await page.evaluate(() => window.__aw.spec.inputs[0]);
+  assert.deepEqual([spec.kind, spec.options.log_format], ['log', '<Date> <Time> <Pid> <Level> <Component>: <Content>']);
+  const n = Number(await page.getAttribute('#templates', 'data-rows'));
+  assert.ok(n >= 10 && n <= 30, `${n} templates`);
+  assert.match(await page.textContent('#logs-summary'), /2,000 lines/);
+  // the biggest template first; its lines, read back from the file, with parameters marked
+  await page.click('#templates tbody tr:first-child');
+  await page.waitForSelector('#tpl-lines:not([hidden])');
+  assert.ok(Number(await page.getAttribute('#tpl-lines', 'data-lines')) > 0);
+  assert.ok(await page.locator('#tpl-lines mark.param').count() > 0, 'parameters highlighted');
+  // sort by template, search
+  await page.click('#templates th[data-key="template"]');
+  await page.fill('#tpl-search', 'PacketResponder');
+  assert.ok(Number(await page.getAttribute('#templates', 'data-rows')) >= 1);
+  await page.fill('#tpl-search', '');
+  await shot(page, 'view-logs', { fullPage: true });
+  assert.deepEqual(rec.errors, []);
+  await context.close();
+});
+
+test('Logs: markup in a log line and in a template stays text', async () => {
+  const evil = '<img src=x onerror="window.__pwned=1">';
+  const f = path.join(os.tmpdir(), `xss-${process.pid}.log`);
+  fs.writeFileSync(f, Array.from({ length: 6 }, (_, i) => `user ${i} sent ${evil} to <script>window.__pwned=2</script> ${i}`).join('\n') + '\n');
+  const { page, context, rec } = await openPage(browser, server);
+  await upload(page, f);
+  await page.click('#tab-logs');
+  await page.waitForSelector('#templates tbody tr');
+  await page.click('#templates tbody tr:first-child');
+  await page.waitForSelector('#tpl-lines:not([hidden])');
+  assert.match(await page.textContent('#templates'), /<img src=x onerror/);
+  assert.match(await page.textContent('#tpl-lines'), /<script>window.__pwned=2<\/script>/);
+  assert.equal(await page.locator('#view-logs img, #view-logs script').count(), 0);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(rec.dialogs, 0);
+  fs.rmSync(f);
+  await context.close();
+});
+
+test('Detect: DAM on the simulated service, live loss curve, scores with the POT threshold; then Evaluate', async () => {
+  const { page, context, rec } = await openPage(browser, server, '?example=dam-service');
+  await page.waitForSelector('#chart[data-ready="1"]');
+  await page.click('#tab-detect');
+  if (!(await hasOp(page, 'detect'))) { await context.close(); return; }
+  assert.equal(await page.inputValue('#view-detect select[aria-label="Detect: log"]'), 'service.logs', 'the service\'s own Drain log');
+  await page.fill('#view-detect input[name="epochs"]', '3');
+  await page.click('#view-detect button.primary');
+  // the loss curve grows while the engine trains
+  await page.waitForFunction(() => Number(document.querySelector('#det-loss').dataset.epochs || 0) >= 1, null, { timeout: 120000 });
+  await waitIdle(page, 300000);
+  await page.waitForSelector('#det-results[data-ready="1"]');
+  const r = await page.evaluate(() => window.__aw.results.get('detection'));
+  assert.equal(r.history.train.length, 3);
+  assert.ok(r.point_adjusted.recall > 0 && r.threshold_value > 0, JSON.stringify(r.point_adjusted));
+  assert.match(await page.textContent('#det-prf'), /point-adjusted/);
+  assert.ok(Number(await page.getAttribute('#det-scores', 'data-points')) > 100);
+  assert.match(await page.textContent('#view-detect .params-box'), /"method": "dam"/);
+  await shot(page, 'view-detect', { fullPage: true });
+  // Evaluate the alarms of the detection against its labels
+  await page.click('#tab-evaluate');
+  assert.equal(await page.inputValue('#view-evaluate select[aria-label="Evaluate: table"]'), 'detection');
+  await page.selectOption('#view-evaluate select[aria-label="Evaluate: labels"]', 'column:label');
+  await page.click('#view-evaluate button.primary');
+  await waitIdle(page);
+  await page.waitForSelector('#eval-results[data-ready="1"]');
+  const e = await page.evaluate(() => window.__aw.results.get('evaluation'));
+  assert.ok(e.point_adjusted.recall >= e.pointwise.recall, 'point adjustment never lowers recall');
+  assert.ok(e.segments.length > 0);
+  assert.match(await page.textContent('#eval-verdict'), /labelled segments found/);
+  await shot(page, 'view-evaluate', { fullPage: true });
+  assert.deepEqual(rec.errors, []);
+  await context.close();
+});
+
+test('Frames: a missing op is said plainly and its Run button is off', async () => {
   const { page, context, rec } = await openPage(browser, server, '?example=shop');
   await page.waitForSelector('#chart[data-ready="1"]');
-  for (const [view, ops] of [['logs', ['drain']], ['detect', ['detect', 'pot']], ['evaluate', ['evaluate']]]) {
+  for (const [view, ops] of [['detect', ['detect']], ['evaluate', ['evaluate']], ['logs', ['templates', 'log_lines', 'log_params']]]) {
     await page.click(`#tab-${view}`);
     const missing = [];
     for (const op of ops) if (!(await hasOp(page, op))) missing.push(op);
     const note = await page.textContent(`#view-${view} .ops-note`);
     for (const op of missing) assert.ok(note.includes(`“${op}”`), `${view}: ${note}`);
-    assert.equal(await page.locator(`#view-${view} button.primary`).isDisabled(), missing.length > 0);
-    await shot(page, `view-${view}`);
+    if (missing.length) assert.equal(await page.locator(`#view-${view} button.primary`).isDisabled(), true);
   }
   assert.deepEqual(rec.errors, []);
   await context.close();

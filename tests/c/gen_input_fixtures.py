@@ -174,3 +174,15 @@ with open(os.path.join(out, 'fis_expected.tsv'), 'w') as f:
         total = sum(unix(r['Action End Time']) - unix(r['Action Start Time']) for r in ok)
         f.write('%s\t%d\t%s\t%r\t%d\n' % (name, len(ok), ','.join(map(str, bad)), total, len({r['Action Name'] for r in ok})))
 print('wrote label expectations')
+
+# ---- Nezha logs as CSV: rows and the Timestamp range, as Python's csv and datetime read them
+with open(os.path.join(out, 'nezha_logs_expected.tsv'), 'w') as f:
+    for rel in ['nezha-trainticket/2023-01-29/faultfree_log/08_50_log.csv']:
+        rows = list(csv.DictReader(open(os.path.join(data, rel), newline='', encoding='utf-8')))
+        import re
+        def ns_time(x):  # RFC 3339 with up to 9 fraction digits
+            m = re.match(r'(.*T\d\d:\d\d:\d\d)(\.\d+)?Z$', x)
+            return unix(m.group(1) + 'Z') + (float('0' + m.group(2)) if m.group(2) else 0.0)
+        ts = [ns_time(r['Timestamp']) for r in rows]
+        f.write('%s\t%d\t%r\t%r\t%d\n' % (rel, len(rows), min(ts), max(ts), sum(1 for r in rows if r['Log'].strip())))
+print('wrote log expectations')

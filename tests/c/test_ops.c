@@ -190,6 +190,20 @@ static void test_pot_detect_dam_scenario(void) {
   T_CHECK(aw_ws_get_table(ws, "dam") != NULL);
   T_CHECK(aw_ws_get_object(ws, "dam.model", "nn_model") != NULL);
   cJSON_Delete(res);
+  /* the trained detector scores data: on its own data it gives exactly the scores it gave */
+  res = run(ws, "{\"version\":1,\"inputs\":[{\"name\":\"s\",\"kind\":\"loaded\"}],\"steps\":[{\"id\":\"again\","
+                "\"op\":\"score\",\"input\":\"s\",\"params\":{\"detector\":\"dam\",\"logs\":\"s.logs\"}}]}",
+            &err);
+  T_CHECKF(res != NULL, "%s", err.message);
+  const aw_table *a = aw_ws_get_table(ws, "dam"), *b = aw_ws_get_table(ws, "again");
+  T_CHECK(a && b && aw_table_rows(a) == aw_table_rows(b));
+  if (a && b && aw_table_rows(a) == aw_table_rows(b)) {
+    const double *sa = aw_table_column(a, (size_t)aw_table_find(a, "score")), *sb = aw_table_column(b, 0);
+    size_t same = 0;
+    for (size_t i = 0; i < aw_table_rows(a); i++) same += (sa[i] == sb[i]) || (sa[i] != sa[i] && sb[i] != sb[i]);
+    T_EQ_INT(same, aw_table_rows(a));
+  }
+  cJSON_Delete(res);
   /* bad params: unknown key, groups naming missing columns, a DAM run without logs */
   res = run(ws, "{\"version\":1,\"inputs\":[{\"name\":\"s\",\"kind\":\"loaded\"}],\"steps\":[{\"id\":\"x\",\"op\":\"detect\","
                 "\"input\":\"s\",\"params\":{\"method\":\"dam\",\"epoch\":3}}]}",

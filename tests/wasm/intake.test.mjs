@@ -9,7 +9,7 @@ const { Workbench } = await import(path.join(root, 'build/web/api.js'));
 const { planFiles, csvPlan, inputName, uniqueName, jsonKind } = await import(path.join(root, 'web/intake.js'));
 const wb = await Workbench.create();
 const sniff = (b) => wb.sniff(b);
-const ALL = new Set(['csv', 'csv_long', 'prom_json', 'windows', 'fis', 'drain']);
+const ALL = new Set(['csv', 'csv_long', 'prom_json', 'windows', 'fis', 'log', 'log_csv']);
 
 const enc = new TextEncoder();
 function src(p, text) {
@@ -64,10 +64,17 @@ test('labels: windows CSV, the IBM anomaly_windows.csv layout, FIS records, NAB 
 
 test('logs go to the log kind, or are listed as skipped with the reason', async () => {
   const log = src('day/log/09_36_log.csv', 'Timestamp,Log\n1,x\n');
-  assert.equal((await plan1(log)).kind, 'drain');
+  assert.equal((await plan1(log)).kind, 'log_csv');
   const r = await plan1(log, new Set(['csv']));
   assert.match(r.skipped[0].message, /Drain log input kind/);
-  assert.equal((await plan1(src('app.log', 'hello\n'))).kind, 'drain');
+  const plain = await plan1(src('app.log', 'hello\nworld\n'));
+  assert.deepEqual([plain.kind, plain.options], ['log', { format: 'plain' }]);
+  // a Loghub sample gets its logpai format (and masks) from the first lines
+  const hdfs = await plan1(fileSrc('loghub2k/HDFS/HDFS_2k.log'));
+  assert.equal(hdfs.kind, 'log');
+  assert.equal(hdfs.options.log_format, '<Date> <Time> <Pid> <Level> <Component>: <Content>');
+  const docker = await plan1(src('logs/c.log', '{"log":"GET /\\n","stream":"stdout","time":"2024-01-01T00:00:00Z"}\n'));
+  assert.deepEqual(docker.options, { format: 'json', content_field: 'log', time_field: 'time' });
 });
 
 test('a manifest lists the inputs; a spec.json makes an analysis bundle; docs are ignored', async () => {
@@ -85,6 +92,29 @@ test('a manifest lists the inputs; a spec.json makes an analysis bundle; docs ar
 test('"load as" forces a kind', async () => {
   assert.equal((await plan1(src('x.txt', 'a,b\n1,2\n'), ALL, 'csv_long')).kind, 'csv_long');
   assert.equal((await plan1(src('x.csv', 'a,b\n1,2\n'), ALL, 'windows')).kind, 'windows');
+});
+
+test('log format guesses on the 16 Loghub samples (logpai formats), and messages of lines', async () => {
+  const { guessLogFormat, messageOf, PRESETS } = await import(path.join(root, 'web/logformats.js'));
+  const dir = path.join(dataDir, 'loghub2k');
+  let right = 0;
+  const wrong = [];
+  for (const sys of fs.readdirSync(dir)) {
+    const f = path.join(dir, sys, `${sys}_2k.log`);
+    if (!fs.existsSync(f)) continue;
+    const g = guessLogFormat(fs.readFileSync(f, 'utf8').slice(0, 8000));
+    const want = PRESETS.find((p) => p.id === sys.toLowerCase()).options.log_format;
+    if (g.options.log_format === want) right++;
+    else wrong.push(`${sys}->${g.preset}`);
+  }
+  // the others get a near format (Linux/OpenSSH read as Mac's syslog-like layout, Thunderbird as
+  // plain): the user corrects them in the inputs table
+  assert.ok(right >= 13, `${right} of 16 right; ${wrong.join(', ')}`);
+  const m = messageOf({ format: 'pattern', log_format: '<Date> <Time> <Pid> <Level> <Component>: <Content>' },
+    '081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_38865049064139660 terminating');
+  assert.equal(m.message, 'PacketResponder 1 for block blk_38865049064139660 terminating');
+  assert.equal(m.header, '081109 203615 148 INFO dfs.DataNode$PacketResponder: ');
+  assert.equal(messageOf({ format: 'json', content_field: 'log' }, '{"log":"hi there\\n"}').message, 'hi there');
 });
 
 test('input names are valid spec names, unique', () => {

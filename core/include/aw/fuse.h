@@ -46,6 +46,11 @@ typedef struct aw_fuse_opts {
   double t_start, t_end;  /* grid range (unix s); NaN = the metrics' first and last time */
   size_t max_steps;       /* refuse grids longer than this (default 50M steps) */
   const char *log_column; /* name of the log column, default "log_template" */
+  /* scoring new data with a trained detector: the template numbers learned on its training part
+   * (template id -> rank, 0 = unseen; ids >= fixed_n are unseen) instead of ranking afresh */
+  const uint32_t *fixed_rank;
+  size_t fixed_n;
+  uint32_t fixed_k;       /* K: unseen templates get K + 1 */
 } aw_fuse_opts;
 
 void aw_fuse_opts_default(aw_fuse_opts *o);

@@ -28,6 +28,7 @@ extern const aw_stream_kind aw_stream_prom_json;  /* input_prom.c */
 extern const aw_stream_kind aw_stream_windows;    /* input_windows.c */
 extern const aw_stream_kind aw_stream_fis;        /* input_windows.c */
 extern const aw_stream_kind aw_stream_log;
+extern const aw_stream_kind aw_stream_log_csv;     /* input_log_csv.c */
 
 /* Generated kinds */
 aw_status aw_input_synth_generate(aw_ws *ws, const aw_spec_input *in, uint64_t seed, const aw_progress *progress,
@@ -41,6 +42,7 @@ aw_status aw_step_log_params(aw_step_ctx *ctx, const cJSON *params, cJSON *resul
 aw_status aw_step_pot(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
 aw_status aw_step_evaluate(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
 aw_status aw_step_detect(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
+aw_status aw_step_score(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
 aw_status aw_step_diagnose(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
 
 /* Per-row labels of table t from params "labels_column" or "labels" (a windows table with start and
