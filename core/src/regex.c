@@ -1801,7 +1801,7 @@ static int ensure_caps(aw_regex *re, size_t ncap) {
 
 /* The first position >= p where a match can start, judged by the literal prefix or the
  * first-byte set; n + 1 when there is none. */
-static size_t skip_to_start(const aw_regex *re, const unsigned char *s, size_t n, size_t p) {
+static inline size_t skip_to_start(const aw_regex *re, const unsigned char *s, size_t n, size_t p) {
   const ftab *st = &re->start_ft;
   if (re->prefix_len >= 2) {
     size_t pl = re->prefix_len;
