@@ -1301,31 +1301,39 @@ static inline int add_token(aw_drain *d, size_t nt, const unsigned char *t, size
  * byte classes allow), hashed and looked up. Returns the token count, -1 on error, or -2 when
  * the message has another byte (the general loop of tokenize takes it). */
 static long tokenize_ascii(aw_drain *d, const unsigned char *s, size_t n, int per_token, aw_error *err) {
-  unsigned char pad[16];
-  size_t nfull = n / 16, rest = n % 16;
-  for (size_t b = 0; b < nfull; b++)
-    if (aw_s16_lt_signed(s + 16 * b, 0x21) & ~aw_s16_eq(s + 16 * b, ' ')) return -2;
-  if (rest) {
-    memset(pad, ' ', 16);
-    memcpy(pad, s + 16 * nfull, rest);
-    if (aw_s16_lt_signed(pad, 0x21) & ~aw_s16_eq(pad, ' ')) return -2;
-  }
   /* bounds: a token starts at a non-space after a space (or at 0), ends at a space after a
    * non-space (or at n) */
   if ((n + 1) / 2 + 1 > d->lcap && ensure_line(d, (n + 1) / 2 + 1)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), -1;
   uint32_t *off = d->loff, *len = d->llen;
   uint8_t *dg8 = d->ldig;
-  size_t nt = 0;
+  size_t nt = 0, nblk = (n + 15) / 16;
   uint32_t carry = 0; /* the byte before the block is a token byte */
   int in_tok = 0;
   unsigned from = 0, dig = 0; /* the token's first bit in this block; a digit seen so far */
-  for (size_t b = 0; b <= nfull; b++) {
-    const unsigned char *p = s + 16 * b;
-    if (b == nfull) {
-      if (!rest) break;
-      p = pad;
+  unsigned char pad[16];
+  for (size_t b = 0; b < nblk; b++) {
+    uint32_t sp, dg, bad;
+    if (16 * b + 16 <= n) {
+      const unsigned char *p = s + 16 * b;
+      sp = aw_s16_eq(p, ' ');
+      dg = aw_s16_range(p, '0', '9');
+      bad = aw_s16_lt_signed(p, 0x21);
+    } else if (n >= 16) { /* the last bytes: the block ending at n, shifted down; spaces after n */
+      const unsigned char *p = s + n - 16;
+      unsigned sh = (unsigned)(16 * b + 16 - n);
+      uint32_t past = (0xFFFFu << (16 - sh)) & 0xFFFFu;
+      sp = aw_s16_eq(p, ' ') >> sh | past;
+      dg = aw_s16_range(p, '0', '9') >> sh;
+      bad = aw_s16_lt_signed(p, 0x21) >> sh | past;
+    } else {
+      memset(pad, ' ', 16);
+      memcpy(pad, s, n);
+      sp = aw_s16_eq(pad, ' ');
+      dg = aw_s16_range(pad, '0', '9');
+      bad = aw_s16_lt_signed(pad, 0x21);
     }
-    uint32_t tk = ~aw_s16_eq(p, ' ') & 0xFFFFu, dg = aw_s16_range(p, '0', '9');
+    if (bad & ~sp) return -2; /* another byte < 0x21 or >= 0x80: the general loop */
+    uint32_t tk = ~sp & 0xFFFFu;
     uint32_t prev = (tk << 1 | carry) & 0xFFFFu;
     uint32_t st = tk & ~prev, en = ~tk & prev & 0xFFFFu;
     carry = tk >> 15;
