@@ -15,8 +15,10 @@
 #include "aw/csv.h"
 #include "aw/drain.h"
 #include "aw/logformat.h"
+#include "aw/regex.h"
 #include "aw/rng.h"
 #include "cJSON.h"
+#include "internal/simd16.h"
 #include "t.h"
 
 #define NDS 16
@@ -380,6 +382,115 @@ static void test_streaming_chunks(void) {
     free(a.ids);
     free(b.ids);
   }
+}
+
+/* The fast paths give the results of the general ones, on every Loghub line taken whole (header
+ * included), faithful and improved:
+ *  - per-token masking (token-local masks) = masking the whole message first (forced here by an
+ *    extra mask that is not token-local and never matches: "\x00\s", no NUL survives sanitizing);
+ *  - the 16-byte tokenizer for printable-ASCII messages = the general tokenizer (forced by a
+ *    trailing tab, or a trailing U+3000, which str.split() drops like any white space), without
+ *    masks, and with the dataset's masks when they are token-local (a mask that matches white
+ *    space, like Windows' "0x.*?\s", may take the trailing one). */
+static void test_fast_paths(void) {
+  load_settings();
+  for (int k = 0; k < nds; k++) {
+    const dataset *ds = &DS[k];
+    char path[256];
+    snprintf(path, sizeof path, "loghub2k/%.31s/%.31s_2k.log", ds->name, ds->name);
+    size_t len;
+    char *log = t_slurp(t_data(path), &len);
+    T_CHECKF(log != NULL, "cannot read %s", path);
+    if (!log) continue;
+    int local = 1;
+    for (int m = 0; m < ds->nmasks; m++) {
+      aw_regex *re = NULL;
+      aw_error err;
+      if (aw_regex_compile(ds->masks[m], SIZE_MAX, &re, &err) == AW_OK) local &= aw_regex_token_local(re);
+      aw_regex_free(re);
+    }
+    dataset bare = *ds;
+    bare.nmasks = 0;
+    for (int mode = 0; mode <= 1; mode++) {
+      /* 0 masks, 1 masks + "\x00\s", 2 masks + tab (token-local masks only), 3 no masks, 4 no
+       * masks + tab, 5 no masks + U+3000; 1 and 2 are compared with 0, 4 and 5 with 3 */
+      aw_drain *d[6];
+      aw_error err;
+      for (int v = 0; v < 6; v++) d[v] = make_drain(v < 3 ? ds : &bare, mode);
+      T_EQ_INT(aw_drain_add_mask(d[1], "\\x00\\s", NULL, &err), AW_OK);
+      int same = 1;
+      size_t lines = 0;
+      static char buf[8192];
+      for (size_t i = 0; i < len && same;) {
+        size_t e = i;
+        while (e < len && log[e] != '\n' && log[e] != '\r') e++;
+        size_t n = e - i < sizeof buf - 8 ? e - i : sizeof buf - 8;
+        memcpy(buf, log + i, n);
+        aw_drain_result r[6];
+        memset(r, 0, sizeof r);
+        T_EQ_INT(aw_drain_add(d[0], buf, n, &r[0], &err), AW_OK);
+        T_EQ_INT(aw_drain_add(d[1], buf, n, &r[1], &err), AW_OK);
+        T_EQ_INT(aw_drain_add(d[3], buf, n, &r[3], &err), AW_OK);
+        buf[n] = '\t';
+        if (local) T_EQ_INT(aw_drain_add(d[2], buf, n + 1, &r[2], &err), AW_OK);
+        T_EQ_INT(aw_drain_add(d[4], buf, n + 1, &r[4], &err), AW_OK);
+        memcpy(buf + n, " \xE3\x80\x80", 4);
+        T_EQ_INT(aw_drain_add(d[5], buf, n + 4, &r[5], &err), AW_OK);
+        for (int v = 1; v < 6; v++) {
+          if (v == 3 || (v == 2 && !local)) continue;
+          int ref = v < 3 ? 0 : 3;
+          same &= r[v].cluster_id == r[ref].cluster_id && r[v].change == r[ref].change;
+        }
+        lines++;
+        i = e;
+        while (i < len && (log[i] == '\n' || log[i] == '\r')) i++;
+      }
+      for (int v = 1; v < 6 && same; v++) {
+        if (v == 3 || (v == 2 && !local)) continue;
+        int ref = v < 3 ? 0 : 3;
+        for (uint32_t id = 1; same && id <= aw_drain_max_cluster_id(d[ref]); id++) {
+          size_t l0 = 0, lv = 0;
+          const char *t0 = aw_drain_template(d[ref], id, &l0);
+          const char *tv = aw_drain_template(d[v], id, &lv);
+          same = (t0 == NULL) == (tv == NULL) && (!t0 || (l0 == lv && memcmp(t0, tv, l0) == 0));
+        }
+      }
+      T_CHECKF(same && lines >= 2000, "%s mode %d: the fast paths changed a result", ds->name, mode);
+      for (int v = 0; v < 6; v++) aw_drain_free(d[v]);
+    }
+    free(log);
+  }
+}
+
+/* simd16.h: the vector versions (SSE2 natively, WebAssembly SIMD in the WASM build) give the bits
+ * of the plain-C versions, on every byte value in every lane. */
+static void test_simd16(void) {
+  aw_rng rng;
+  aw_rng_seed(&rng, 7);
+  unsigned char blk[16];
+  int bad = 0;
+  for (int v = 0; v < 256; v++) {
+    for (int lane = 0; lane < 16; lane++) {
+      for (int j = 0; j < 16; j++) blk[j] = (unsigned char)aw_rng_below(&rng, 256);
+      blk[lane] = (unsigned char)v;
+      bad += aw_s16_lt_signed(blk, 0x21) != aw_s16_lt_signed_c(blk, 0x21);
+      bad += aw_s16_lt_signed(blk, 0x0E) != aw_s16_lt_signed_c(blk, 0x0E);
+      bad += aw_s16_eq(blk, ' ') != aw_s16_eq_c(blk, ' ');
+      bad += aw_s16_eq(blk, (unsigned char)v) != aw_s16_eq_c(blk, (unsigned char)v);
+      bad += aw_s16_range(blk, '0', '9') != aw_s16_range_c(blk, '0', '9');
+    }
+  }
+  uint32_t a[4], b[4];
+  for (int it = 0; it < 4096; it++) {
+    for (int j = 0; j < 4; j++) {
+      a[j] = (uint32_t)aw_rng_below(&rng, 4);
+      b[j] = (uint32_t)aw_rng_below(&rng, 4);
+    }
+    uint32_t want = 0;
+    for (int j = 0; j < 4; j++) want |= (uint32_t)(a[j] == b[j]) << j | (uint32_t)(a[j] == 1) << (4 + j);
+    bad += aw_s16_eq32x4(a, b, 1) != want;
+  }
+  T_CHECKF(bad == 0, "%d vector results differ from the plain ones", bad);
 }
 
 /* Drain's weakness on repeated input, as the issue quotes it for Drain3 (HDFS_2k fed 20 times:
@@ -808,6 +919,8 @@ int main(int argc, char **argv) {
   T_RUN(test_snapshot_bad);
   T_RUN(test_loghub_accuracy);
   T_RUN(test_streaming_chunks);
+  T_RUN(test_fast_paths);
+  T_RUN(test_simd16);
   T_RUN(test_repeated_input_growth);
   T_RUN(test_snapshot_resume);
   T_RUN(test_stream);

@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "aw/regex.h"
+#include "aw/rng.h"
 #include "t.h"
 
 static size_t unesc(const char *s, size_t n, char *out) {
@@ -250,6 +251,100 @@ static void test_long_line(void) {
   free(text);
 }
 
+/* The lazy DFA (the automatic engine on group-free searches and sub, ASCII text) against the
+ * backtracker on random patterns over a small alphabet (classes, alternation, greedy and lazy
+ * repeats, \b \B) and random texts, some with non-ASCII bytes (where the DFA hands over to the
+ * VM) and long digit runs (the skipped runs). The backtracker agrees with Python (fixture). */
+static void test_dfa_against_backtracker(void) {
+  static const char *atoms[] = {"a", "b", "1", ".", "\\d", "\\w", "[ab]", "[^a ]", "(a|b)", "(ab|a)", "(?:a|ab)",
+                                "[0-9a]", "\\.", "_", "-", "(\\d+\\.)", "\\s", "x"};
+  static const char *quants[] = {"", "", "", "*", "+", "?", "{1,3}", "{2}", "*?", "+?", "??", "{0,2}?"};
+  static const char *asserts[] = {"", "", "", "\\b", "\\B"};
+  static const char alpha[] = "ab1_.- x9";
+  aw_rng rng;
+  aw_rng_seed(&rng, 20240607);
+  int compared = 0, bad = 0;
+  char pat[256], text[128];
+  for (int it = 0; it < 3000; it++) {
+    size_t pl = 0;
+    int parts = 1 + (int)aw_rng_below(&rng, 4);
+    for (int k = 0; k < parts; k++) {
+      pl += (size_t)snprintf(pat + pl, sizeof pat - pl, "%s%s%s", asserts[aw_rng_below(&rng, 5)],
+                             atoms[aw_rng_below(&rng, sizeof atoms / sizeof atoms[0])],
+                             quants[aw_rng_below(&rng, sizeof quants / sizeof quants[0])]);
+    }
+    if (aw_rng_below(&rng, 6) == 0) pl += (size_t)snprintf(pat + pl, sizeof pat - pl, "|%s", atoms[aw_rng_below(&rng, 6)]);
+    aw_regex *re;
+    aw_error err;
+    if (aw_regex_compile(pat, pl, &re, &err) != AW_OK) continue;
+    for (int t = 0; t < 4; t++) {
+      size_t tl = aw_rng_below(&rng, 40);
+      for (size_t i = 0; i < tl; i++) text[i] = alpha[aw_rng_below(&rng, sizeof alpha - 1)];
+      if (t == 1 && tl > 4) memset(text + 1, '7', tl - 2); /* a long digit run */
+      if (t == 2 && tl > 2) text[aw_rng_below(&rng, tl - 1)] = (char)0xC3, text[tl - 1] = (char)0xA9;
+      for (size_t from = 0; from < 3 && from <= tl; from++) {
+        aw_regex_span a, b;
+        for (int kind = 0; kind < 2; kind++) {
+          aw_regex_set_engine(re, 0);
+          int r0 = kind ? aw_regex_match(re, text, tl, from, &a, 1) : aw_regex_search(re, text, tl, from, &a, 1);
+          aw_regex_set_engine(re, 1);
+          int r1 = kind ? aw_regex_match(re, text, tl, from, &b, 1) : aw_regex_search(re, text, tl, from, &b, 1);
+          compared++;
+          if (r0 != r1 || (r0 == 1 && (a.start != b.start || a.end != b.end))) {
+            if (bad++ < 10)
+              fprintf(stderr, "  /%s/ on \"%.*s\" from %zu (%s): auto %d %zu,%zu backtracker %d %zu,%zu\n", pat, (int)tl,
+                      text, from, kind ? "match" : "search", r0, a.start, a.end, r1, b.start, b.end);
+          }
+        }
+      }
+      aw_buf o0 = {0}, o1 = {0};
+      size_t k0 = 0, k1 = 0;
+      aw_regex_set_engine(re, 0);
+      aw_regex_sub(re, text, tl, "<*>", 3, &o0, &k0, &err);
+      aw_regex_set_engine(re, 1);
+      aw_regex_sub(re, text, tl, "<*>", 3, &o1, &k1, &err);
+      compared++;
+      if (k0 != k1 || o0.len != o1.len || (o0.len && memcmp(o0.data, o1.data, o0.len) != 0)) {
+        if (bad++ < 10) fprintf(stderr, "  /%s/ on \"%.*s\": sub differs (%zu vs %zu)\n", pat, (int)tl, text, k0, k1);
+      }
+      aw_buf_free(&o0);
+      aw_buf_free(&o1);
+    }
+    aw_regex_free(re);
+  }
+  T_CHECKF(compared > 30000, "only %d comparisons", compared);
+  T_CHECKF(bad == 0, "%d of %d DFA results differ from the backtracker", bad, compared);
+}
+
+/* What Drain needs to mask token by token, and its byte prefilters. */
+static void test_token_facts(void) {
+  struct {
+    const char *pat;
+    int local, digit;
+  } cases[] = {{"blk_-?\\d+", 1, 1},           {"(\\d+\\.){3}\\d+(:\\d+)?", 1, 1}, {"\\b[KGTM]?B\\b", 1, 0},
+               {"([\\w-]+\\.){2,}[\\w-]+", 1, 0}, {"0x.*?\\s", 0, 1},               {"<\\d+\\ssec", 0, 1},
+               {"^x\\d", 0, 1},                 {"\\d$", 0, 1},                     {"\\w*", 0, 0},
+               {"a|\\d", 1, 0},                 {"[\\u3000]x", 0, 0},               {"\\S+", 1, 0},
+               {"[0-9]{2}|\\d", 1, 1},          {"[^a]+", 0, 0},                    {"\\d?x", 1, 0}};
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    aw_regex *re;
+    aw_error err;
+    T_EQ_INT(aw_regex_compile(cases[k].pat, SIZE_MAX, &re, &err), AW_OK);
+    T_CHECKF(aw_regex_token_local(re) == cases[k].local, "%s: token_local %d", cases[k].pat, aw_regex_token_local(re));
+    T_CHECKF(aw_regex_needs_digit(re) == cases[k].digit, "%s: needs_digit %d", cases[k].pat, aw_regex_needs_digit(re));
+    aw_regex_free(re);
+  }
+  aw_regex *re;
+  aw_error err;
+  T_EQ_INT(aw_regex_compile("blk_-?\\d+", SIZE_MAX, &re, &err), AW_OK);
+  uint64_t first[4], req[4];
+  aw_regex_byte_filter(re, first, req);
+  T_CHECK((first[0] | first[2] | first[3]) == 0 && first[1] == (uint64_t)1 << ('b' - 64)); /* only 'b' starts a match */
+  T_CHECK((req[1] >> ('_' - 64)) & 1);
+  T_CHECK((req[1] >> ('k' - 64)) & 1);
+  aw_regex_free(re);
+}
+
 int main(int argc, char **argv) {
   T_MAIN_INIT(argc, argv);
   T_RUN(test_error_messages);
@@ -259,5 +354,7 @@ int main(int argc, char **argv) {
   T_RUN(test_python_fixture_pike);
   T_RUN(test_no_catastrophic_backtracking);
   T_RUN(test_long_line);
+  T_RUN(test_dfa_against_backtracker);
+  T_RUN(test_token_facts);
   return t_done();
 }

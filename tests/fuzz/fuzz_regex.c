@@ -1,6 +1,8 @@
 /* fuzz_regex.c - libFuzzer target for the regex matcher. Input: a pattern, a NUL byte, a text.
  * Checks that compiling never crashes and that the two engines (memoizing backtracker and Pike
- * VM) agree on search, match, fullmatch and sub - a differential oracle for the matcher. */
+ * VM) agree on search, match, fullmatch and sub - a differential oracle for the matcher - and
+ * that the automatic engine, which runs group-free searches and sub on the lazy DFA, finds the
+ * same matches as the backtracker. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     r2 = aw_regex_match(re, text, tlen, from, b, ng);
     agree(r1 == r2);
     if (r1 == 1) agree(memcmp(a, b, ng * sizeof a[0]) == 0);
+  }
+  /* the lazy DFA (engine 0, no groups asked) against the backtracker */
+  for (size_t from = 0; from <= tlen && from < 3; from++) {
+    aw_regex_set_engine(re, 0);
+    int r0 = aw_regex_search(re, text, tlen, from, a, 1);
+    aw_regex_set_engine(re, 1);
+    int r1 = aw_regex_search(re, text, tlen, from, b, 1);
+    agree(r0 == r1);
+    if (r0 == 1) agree(a[0].start == b[0].start && a[0].end == b[0].end);
+    aw_regex_set_engine(re, 0);
+    r0 = aw_regex_match(re, text, tlen, from, a, 1);
+    aw_regex_set_engine(re, 1);
+    r1 = aw_regex_match(re, text, tlen, from, b, 1);
+    agree(r0 == r1);
+    if (r0 == 1) agree(a[0].start == b[0].start && a[0].end == b[0].end);
+  }
+  {
+    aw_buf o0 = {0}, o1 = {0};
+    size_t k0 = 0, k1 = 0;
+    aw_regex_set_engine(re, 0);
+    aw_regex_sub(re, text, tlen, "<*>", 3, &o0, &k0, &err);
+    aw_regex_set_engine(re, 1);
+    aw_regex_sub(re, text, tlen, "<*>", 3, &o1, &k1, &err);
+    agree(k0 == k1 && o0.len == o1.len && (o0.len == 0 || memcmp(o0.data, o1.data, o0.len) == 0));
+    aw_buf_free(&o0);
+    aw_buf_free(&o1);
   }
   aw_regex_set_engine(re, 1);
   int f1 = aw_regex_fullmatch(re, text, tlen, a, ng);
