@@ -2140,7 +2140,8 @@ static uint32_t dfa_intern(dfa_t *f, const uint32_t *l, size_t n, int pw) {
     uint32_t e = f->ht[k];
     if (!e) break;
     uint32_t st = e - 1;
-    if (f->llen[st] == n && f->pword[st] == pw && memcmp(f->pool + f->loff[st], l, n * sizeof(uint32_t)) == 0) return st;
+    if (f->llen[st] == n && f->pword[st] == pw && (n == 0 || memcmp(f->pool + f->loff[st], l, n * sizeof(uint32_t)) == 0))
+      return st;
   }
   if (f->full || f->nstates >= DFA_MAX_STATES) {
     f->full = 1;
@@ -2169,7 +2170,7 @@ static uint32_t dfa_intern(dfa_t *f, const uint32_t *l, size_t n, int pw) {
     return DFA_UNKNOWN;
   }
   uint32_t st = f->nstates++;
-  memcpy(f->pool + f->npool, l, n * sizeof(uint32_t));
+  if (n) memcpy(f->pool + f->npool, l, n * sizeof(uint32_t));
   f->loff[st] = (uint32_t)f->npool;
   f->llen[st] = (uint32_t)n;
   f->npool += n;
@@ -2505,8 +2506,8 @@ aw_status aw_regex_sub(aw_regex *re, const char *text, size_t n, const char *rep
   if (re->dfa_ok && re->engine == 0 && (n < 64 || !(re->req_byte >= 0 && !memchr(s, re->req_byte, n)))) {
     /* the DFA directly (what do_search would do, without its per-call set-up); the pattern
      * cannot match empty, so `must` stays unused */
-    size_t ms, me;
-    int r;
+    size_t ms = n, me = n;
+    int r = 0;
     /* (a match needs at least one character, so none starts at n) */
     while (pos < n && (r = dfa_search(re, s, n, pos, 0, &ms, &me)) == 1) {
       if (buf_add(out, s + copied, ms - copied) || buf_add(out, repl, repl_len))
