@@ -18,6 +18,7 @@
 #include "aw/logformat.h"
 #include "aw/regex.h"
 #include "cJSON.h"
+#include "internal/buf_fast.h"
 #include "internal/simd16.h"
 #include "internal/utf8.h"
 
@@ -1235,16 +1236,6 @@ static inline size_t token_end(const uint64_t *tab, const unsigned char *s, size
   return i;
 }
 
-/* Appends n bytes to b (which has room or grows). */
-static inline int buf_add(aw_buf *b, const void *p, size_t n) {
-  if (b->cap - b->len > n) {
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
-    return 0;
-  }
-  return aw_buf_append(b, p, n) != AW_OK;
-}
-
 /* Classes (d->bcls) of the n bytes at p. */
 static inline uint64_t byte_classes(const uint64_t *tab, const unsigned char *p, size_t n) {
   uint64_t a = 0;
@@ -1269,7 +1260,7 @@ static const unsigned char *mask_one(aw_drain *d, size_t nt, const unsigned char
   if (!mt || mt == t) return mt;
   if (d->tokarena.len + *tl > UINT32_MAX) return aw_error_set(err, AW_ERR_LIMIT, "drain: message longer than 4 GiB"), NULL;
   d->loff[nt] = (uint32_t)d->tokarena.len;
-  if (buf_add(&d->tokarena, mt, *tl)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), NULL;
+  if (aw_buf_add(&d->tokarena, mt, *tl)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), NULL;
   *in_arena = 1;
   d->ldig[nt] = (uint8_t)has_digit((const unsigned char *)d->tokarena.data + d->loff[nt], *tl);
   return (const unsigned char *)d->tokarena.data + d->loff[nt];

@@ -9,6 +9,7 @@
 
 #include "aw/csv.h"
 #include "aw/regex.h"
+#include "internal/buf_fast.h"
 #include "internal/simd16.h"
 #include "internal/utf8.h"
 
@@ -289,13 +290,20 @@ static int build_fast(aw_logfmt *lf, const char *fmt) {
 }
 
 /* Matches separator sp at s[q..n); sets *e to its end. */
+/* aw_u8_space_len with the ASCII case inline (the usual one). */
+static inline size_t space_len(const unsigned char *s, size_t n, size_t i) {
+  unsigned b = s[i];
+  if (b < 0x80) return aw_ascii_is_space(b) ? 1 : 0;
+  return aw_u8_space_len(s, n, i);
+}
+
 static int sep_at(const sep_t *sp, const unsigned char *s, size_t n, size_t q, size_t *e) {
   for (size_t a = 0; a < sp->n; a++) {
     if (sp->ws[a]) {
-      size_t l = q < n ? aw_u8_space_len(s, n, q) : 0;
+      size_t l = q < n ? space_len(s, n, q) : 0;
       if (!l) return 0;
       q += l;
-      while (q < n && (l = aw_u8_space_len(s, n, q)) != 0) q += l;
+      while (q < n && (l = space_len(s, n, q)) != 0) q += l;
     } else {
       if (q >= n || s[q] != sp->lit[a]) return 0;
       q++;
@@ -1289,27 +1297,22 @@ static void strip(const char **s, size_t *n) {
   const unsigned char *p = (const unsigned char *)*s;
   size_t a = 0, b = *n;
   while (a < b) {
-    size_t l = aw_u8_space_len(p, b, a);
+    size_t l = space_len(p, b, a);
     if (!l) break;
     a += l;
   }
   while (b > a) {
+    if (p[b - 1] < 0x80) { /* ASCII: one byte */
+      if (!aw_ascii_is_space(p[b - 1])) break;
+      b--;
+      continue;
+    }
     size_t q = aw_u8_prev(p, b, b);
     if (!aw_u8_space_len(p, b, q)) break;
     b = q;
   }
   *s += a;
   *n = b - a;
-}
-
-/* Appends n bytes to b (growing it when needed); errors are left to the caller's checks. */
-static inline void buf_add(aw_buf *b, const void *p, size_t n) {
-  if (b->cap - b->len > n) {
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
-  } else {
-    aw_buf_append(b, p, n);
-  }
 }
 
 static double line_time(aw_logfmt *lf, const aw_logfmt_field *fv) {
@@ -1319,22 +1322,36 @@ static double line_time(aw_logfmt *lf, const aw_logfmt_field *fv) {
     const aw_logfmt_field *f = &fv[lf->ts_idx];
     if (aw_parse_time(f->value, f->len, AW_TIME_UNKNOWN, &t, NULL)) return t;
   }
-  /* the time text: the time fields joined by spaces */
-  aw_buf *tb = &lf->tbuf;
-  tb->len = 0;
-  for (size_t k = 0; k < lf->ntime; k++) {
+  /* the time text: the time fields joined by spaces - read in place when they are one stretch
+   * of the line with single spaces between them ("081109 203615"), else copied together */
+  const char *tx = NULL;
+  size_t tn = 0;
+  int inplace = 1;
+  for (size_t k = 0; k < lf->ntime && inplace; k++) {
     if (!lf->time_field && lf->time_idx[k] == lf->ts_idx) continue;
     const aw_logfmt_field *f = &fv[lf->time_idx[k]];
-    if (tb->len) buf_add(tb, " ", 1);
-    buf_add(tb, f->value, f->len);
+    if (!f->len) inplace = 0;
+    else if (!tx) tx = f->value, tn = f->len;
+    else if (f->value == tx + tn + 1 && tx[tn] == ' ') tn += 1 + f->len;
+    else inplace = 0;
   }
-  if (!tb->data || !tb->len) return NAN;
+  if (!inplace) {
+    aw_buf *tb = &lf->tbuf;
+    tb->len = 0;
+    for (size_t k = 0; k < lf->ntime; k++) {
+      if (!lf->time_field && lf->time_idx[k] == lf->ts_idx) continue;
+      const aw_logfmt_field *f = &fv[lf->time_idx[k]];
+      if (tb->len) aw_buf_add(tb, " ", 1);
+      aw_buf_add(tb, f->value, f->len);
+    }
+    tx = tb->data;
+    tn = tb->data ? tb->len : 0;
+  }
+  if (!tn) return NAN;
   if (lf->time_format && !lf->tp_user.ops) {
-    if (aw_logfmt_parse_time(tb->data, tb->len, lf->time_format, lf->o.default_year, &t)) return t;
+    if (aw_logfmt_parse_time(tx, tn, lf->time_format, lf->o.default_year, &t)) return t;
     return NAN;
   }
-  const char *tx = tb->data;
-  size_t tn = tb->len;
   while (tn && aw_ascii_is_space((unsigned char)tx[0])) {
     tx++;
     tn--;

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "internal/buf_fast.h"
 #include "internal/simd16.h"
 #include "internal/utf8.h"
 
@@ -2486,16 +2487,6 @@ long aw_regex_foreach(aw_regex *re, const char *text, size_t n, aw_regex_span *s
   return count;
 }
 
-/* Appends n bytes to b (the common case without a call). */
-static inline int buf_add(aw_buf *b, const void *p, size_t n) {
-  if (b->cap - b->len > n) {
-    if (n) memcpy(b->data + b->len, p, n);
-    b->len += n;
-    return 0;
-  }
-  return aw_buf_append(b, p, n) != AW_OK;
-}
-
 aw_status aw_regex_sub(aw_regex *re, const char *text, size_t n, const char *repl, size_t repl_len, aw_buf *out,
                        size_t *count, aw_error *err) {
   if (count) *count = 0;
@@ -2510,7 +2501,7 @@ aw_status aw_regex_sub(aw_regex *re, const char *text, size_t n, const char *rep
     int r = 0;
     /* (a match needs at least one character, so none starts at n) */
     while (pos < n && (r = dfa_search(re, s, n, pos, 0, &ms, &me)) == 1) {
-      if (buf_add(out, s + copied, ms - copied) || buf_add(out, repl, repl_len))
+      if (aw_buf_add(out, s + copied, ms - copied) || aw_buf_add(out, repl, repl_len))
         return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
       copied = pos = me;
       k++;
@@ -2529,7 +2520,7 @@ aw_status aw_regex_sub(aw_regex *re, const char *text, size_t n, const char *rep
     must = sp.end == sp.start ? sp.end : SIZE_MAX;
     pos = sp.end;
   }
-  if (buf_add(out, s + copied, n - copied)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+  if (aw_buf_add(out, s + copied, n - copied)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
   if (count) *count = k;
   return AW_OK;
 }
