@@ -1901,8 +1901,14 @@ aw_status aw_drain_add(aw_drain *d, const char *msg, size_t len, aw_drain_result
      * message's token ids are still being compared */
     if (d->tmptcap < n && aw_grow((void **)&d->tmpt, &d->tmptcap, n, sizeof(uint32_t)))
       return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
-    size_t nold = 0;
-    for (size_t i = 0; i < n; i++) {
+    size_t nold = 0, i0 = 0;
+    /* skip the leading positions already equal or "<*>" four at a time (usually all of them) */
+    while (i0 + 4 <= n) {
+      uint32_t m = aw_s16_eq32x4(d->cl[cid].t + i0, d->lid + i0, WILD);
+      if (((m | m >> 4) & 15) != 15) break;
+      i0 += 4;
+    }
+    for (size_t i = i0; i < n; i++) {
       uint32_t t = d->cl[cid].t[i];
       if (t == WILD || t == d->lid[i]) continue;
       uint32_t nt2 = WILD;
