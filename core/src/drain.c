@@ -214,6 +214,7 @@ typedef struct {
   uint32_t gnext;      /* next member of the group (circular) */
   uint64_t gsize;      /* at a root: messages in the group */
   uint32_t den;        /* see cluster_den */
+  uint64_t mk;         /* bit i (i < 64): template token i is a constant carrying a mask ("<*>:") */
   uint8_t live;
 } cluster;
 
@@ -1575,6 +1576,85 @@ static uint32_t fast_match(const aw_drain *d, const uint32_t *cands, size_t ncan
     }
     return best >= thr ? win : NONE;
   }
+  if (count_wild == 2 && !shape) {
+    /* Mode 2 with the general loop's decisions, cheaper: the early exit "ub < need && !(ub ==
+     * max_sim && ub >= st)" is sim + (positions left) < kneed, kneed the least k with
+     * k / den_all >= need (both cases of need reduce to that); and a masked constant's glob_fit
+     * only matters while the message still fits (it counts in no ratio), so it is skipped once
+     * a constant differs. */
+    double max_sim = -1.0;
+    long max_par = -1;
+    uint32_t best = NONE;
+    for (size_t k = 0; k < ncand; k++) {
+      const cluster *c = &d->cl[cands[k]];
+      if (!c->live || c->len != n) continue;
+      const uint32_t *t = c->t;
+      long den_all = (long)c->den;
+      double need = max_sim > st ? max_sim : st;
+      long kneed = 0;
+      if (den_all > 0) {
+        kneed = (long)(need * (double)den_all);
+        if (kneed < 0) kneed = 0;
+        while (kneed > 0 && (double)(kneed - 1) / (double)den_all >= need) kneed--;
+        while ((double)kneed / (double)den_all < need) kneed++;
+      }
+      long sim = 0, par = 0, den = 0, consts = 0;
+      int fits = 1;
+      size_t i = 0;
+      /* while the message fits: no early exit; masked constants need glob_fit */
+      for (; i < n && fits; i++) {
+        uint32_t tt = t[i];
+        if (tt == WILD) {
+          par++;
+          den++;
+        } else if (d->tok[tt].masked) {
+          consts++;
+          if (tt != ids[i] && !glob_fit(d, &d->tok[tt], d->lptr[i], d->llen[i])) fits = 0;
+        } else {
+          consts++;
+          den++;
+          if (tt == ids[i]) sim++;
+          else fits = 0;
+        }
+      }
+      /* then: sim + (positions left) < kneed <=> misses (i - sim) > n - kneed; misses only grow,
+       * so checking after each four positions skips the same candidates */
+      long allow = (long)n - kneed;
+      int out = den_all > 0 && !fits && (long)i - sim > allow;
+      static const uint8_t pc4[16] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
+      for (; !out && i + 4 <= n && i + 4 <= 64; i += 4) {
+        uint32_t m = aw_s16_eq32x4(t + i, ids + i, WILD);
+        uint32_t eq = m & 15, wd = m >> 4, mq = (uint32_t)(c->mk >> i) & 15;
+        par += pc4[wd];
+        consts += 4 - pc4[wd];
+        den += 4 - pc4[mq];
+        sim += pc4[eq & ~wd & ~mq & 15];
+        out = den_all > 0 && (long)(i + 4) - sim > allow;
+      }
+      for (; !out && i < n; i++) {
+        uint32_t tt = t[i];
+        if (tt == WILD) {
+          par++;
+          den++;
+        } else {
+          consts++;
+          if (!d->tok[tt].masked) {
+            den++;
+            sim += tt == ids[i];
+          }
+        }
+        out = den_all > 0 && (long)(i + 1) - sim > allow;
+      }
+      if (out) continue;
+      double s = fits && consts ? 1.0 : den ? (double)sim / (double)den : 0.0;
+      if (s > max_sim || (s == max_sim && par > max_par)) {
+        max_sim = s;
+        max_par = par;
+        best = cands[k];
+      }
+    }
+    return max_sim >= st ? best : NONE;
+  }
   double max_sim = -1.0;
   long max_par = -1;
   uint32_t best = NONE;
@@ -1627,8 +1707,14 @@ static uint32_t fast_match(const aw_drain *d, const uint32_t *cands, size_t ncan
 static void cluster_den(aw_drain *d, uint32_t cid) {
   cluster *c = &d->cl[cid];
   uint32_t den = 0;
-  for (uint32_t i = 0; i < c->len; i++) den += c->t[i] == WILD || !d->tok[c->t[i]].masked;
+  uint64_t mk = 0;
+  for (uint32_t i = 0; i < c->len; i++) {
+    int masked = c->t[i] != WILD && d->tok[c->t[i]].masked;
+    den += !masked;
+    if (masked && i < 64) mk |= (uint64_t)1 << i;
+  }
   c->den = den;
+  c->mk = mk;
 }
 
 static int ensure_clusters(aw_drain *d, size_t id) {
