@@ -149,7 +149,7 @@ $(B)/web/.ok: $(WEB_SRC) $(EXAMPLES) wasm/worker.js wasm/api.js $(B)/wasm/aw_cor
 	@touch $@
 
 .PHONY: all
-all: native wasm web
+all: native wasm web single
 
 # ---------------------------------------------------------------- test
 .PHONY: test test-c test-wasm test-scripts test-browser test-fuzz

@@ -29,6 +29,9 @@ int aw_cmd_detect(int argc, char **argv);
 struct aw_ws;
 struct aw_spec;
 struct cJSON;
+/* Streams one file into a new input of ws (begin + feed; the caller ends it). */
+aw_status cli_load_file(struct aw_ws *ws, const char *name, const char *kind, const char *label,
+                        const struct cJSON *options, const char *path, size_t chunk, aw_error *err);
 aw_status cli_load_inputs(struct aw_ws *ws, const struct aw_spec *spec, const char *dir, int quiet, aw_error *err);
 aw_status cli_run_loaded(struct aw_ws *ws, const struct aw_spec *spec, int quiet, struct cJSON **res, aw_error *err);
 aw_status cli_write_results(const char *outdir, struct aw_ws *ws, const struct aw_spec *spec, const struct cJSON *res,

@@ -23,14 +23,6 @@ static void help(void) {
       "  --chunk N          read size in bytes (default 1048576)\n");
 }
 
-typedef struct feed_ctx {
-  aw_ws *ws;
-} feed_ctx;
-
-static aw_status feed(void *ud, const char *data, size_t n, aw_error *err) {
-  return aw_ws_input_feed(((feed_ctx *)ud)->ws, data, n, err);
-}
-
 int aw_cmd_csv_info(int argc, char **argv) {
   const char *file = NULL;
   cJSON *opt = cJSON_CreateObject();
@@ -84,11 +76,7 @@ int aw_cmd_csv_info(int argc, char **argv) {
   aw_ws *ws = aw_ws_new();
   cJSON *info = NULL;
   aw_status st = ws ? AW_OK : aw_error_set(&err, AW_ERR_NOMEM, "out of memory");
-  if (!st) st = aw_ws_input_begin(ws, "data", "csv", file, opt, &err);
-  if (!st) {
-    feed_ctx fc = {ws};
-    st = cli_stream_file(file, chunk, feed, &fc, &err);
-  }
+  if (!st) st = cli_load_file(ws, "data", "csv", file, opt, file, chunk, &err);
   if (!st) st = aw_ws_input_end(ws, &info, &err);
   if (st) {
     rc = cli_fail(&err);

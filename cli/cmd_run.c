@@ -56,6 +56,17 @@ static int report(void *ud, double f, const char *stage) {
   return 0;
 }
 
+aw_status cli_load_file(aw_ws *ws, const char *name, const char *kind, const char *label, const cJSON *options,
+                        const char *path, size_t chunk, aw_error *err) {
+  aw_status st = aw_ws_input_begin(ws, name, kind, label, options, err);
+  if (!st) {
+    feed_ctx fc = {ws};
+    st = cli_stream_file(path, chunk, feed, &fc, err);
+    if (st) aw_ws_input_abort(ws);
+  }
+  return st;
+}
+
 aw_status cli_load_inputs(aw_ws *ws, const aw_spec *spec, const char *dir, int quiet, aw_error *err) {
   aw_status st = AW_OK;
   for (size_t i = 0; !st && i < aw_spec_input_count(spec); i++) {
@@ -69,12 +80,7 @@ aw_status cli_load_inputs(aw_ws *ws, const aw_spec *spec, const char *dir, int q
     if (!quiet) fprintf(stderr, "aw: loading %s (%s)\n", in->name, path);
     /* the label (used in messages and results) is the path as the spec writes it, so results are
      * the same bytes wherever the spec runs */
-    st = aw_ws_input_begin(ws, in->name, in->kind, in->path, in->options, err);
-    if (!st) {
-      feed_ctx fc = {ws};
-      st = cli_stream_file(path, 0, feed, &fc, err);
-      if (st) aw_ws_input_abort(ws);
-    }
+    st = cli_load_file(ws, in->name, in->kind, in->path, in->options, path, 0, err);
     if (!st) st = aw_ws_input_end(ws, NULL, err);
   }
   return st;

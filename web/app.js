@@ -781,6 +781,11 @@ function buildViews() {
   const tabs = $('#tabs'), host = $('#views');
   const ctx = {
     app, job, runStep, notice, showError, clearError, scheduleLink,
+    // keeps the page "busy" until a view's own asynchronous redraw has finished (tests wait for idle)
+    track: async (promise) => {
+      setBusy(+1);
+      try { return await promise; } finally { setBusy(-1); }
+    },
     get wb() { return app.wb; },
     hasOp: (op) => (app.engine.ops || []).some((o) => o.op === op),
     hasKind: (k) => (app.engine.kinds || []).some((x) => x.kind === k),

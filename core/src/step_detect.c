@@ -98,14 +98,6 @@ static int train_report(void *ud, double f, const char *stage) {
   return aw_progress_report(p->outer, f < 0 ? -1 : p->base + p->span * f, buf);
 }
 
-static void add_prf(cJSON *o, const aw_prf *p) {
-  aw_json_add_number(o, "precision", p->precision);
-  aw_json_add_number(o, "recall", p->recall);
-  aw_json_add_number(o, "f1", p->f1);
-  aw_json_add_number(o, "tp", (double)p->tp);
-  aw_json_add_number(o, "fp", (double)p->fp);
-  aw_json_add_number(o, "fn", (double)p->fn);
-}
 
 static void model_free(void *p) { aw_nn_model_free((aw_nn_model *)p); }
 
@@ -469,8 +461,8 @@ aw_status aw_step_detect(aw_step_ctx *ctx, const cJSON *params, cJSON *result, a
       aw_json_add_number(result, "precision", pa.precision);
       aw_json_add_number(result, "recall", pa.recall);
       aw_json_add_number(result, "f1", pa.f1);
-      add_prf(cJSON_AddObjectToObject(result, "point_adjusted"), &pa);
-      add_prf(cJSON_AddObjectToObject(result, "pointwise"), &pw);
+      aw_step_add_prf(cJSON_AddObjectToObject(result, "point_adjusted"), &pa);
+      aw_step_add_prf(cJSON_AddObjectToObject(result, "pointwise"), &pw);
       aw_json_add_number(result, "test_steps", (double)ne);
       size_t segs = 0;
       for (size_t i = 0; i < ne; i++) segs += el[i] && (i == 0 || !el[i - 1]);
@@ -771,7 +763,7 @@ aw_status aw_step_score(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw
     aw_json_add_number(result, "precision", pa.precision);
     aw_json_add_number(result, "recall", pa.recall);
     aw_json_add_number(result, "f1", pa.f1);
-    add_prf(cJSON_AddObjectToObject(result, "pointwise"), &pw);
+    aw_step_add_prf(cJSON_AddObjectToObject(result, "pointwise"), &pw);
   }
   out = aw_table_new();
   if (!out) {

@@ -106,7 +106,7 @@ aw_status aw_step_labels(aw_step_ctx *ctx, const aw_table *t, const cJSON *param
   return AW_OK;
 }
 
-static void add_prf(cJSON *o, const aw_prf *p) {
+void aw_step_add_prf(cJSON *o, const aw_prf *p) {
   aw_json_add_number(o, "precision", p->precision);
   aw_json_add_number(o, "recall", p->recall);
   aw_json_add_number(o, "f1", p->f1);
@@ -126,8 +126,8 @@ static aw_status add_evaluation(cJSON *o, const uint8_t *pred, const uint8_t *la
   size_t ns = 0;
   if (!st) st = aw_eval_segments(pred, lab, time, n, &seg, &ns, err);
   if (st) return st;
-  add_prf(cJSON_AddObjectToObject(o, "pointwise"), &pw);
-  add_prf(cJSON_AddObjectToObject(o, "point_adjusted"), &pa);
+  aw_step_add_prf(cJSON_AddObjectToObject(o, "pointwise"), &pw);
+  aw_step_add_prf(cJSON_AddObjectToObject(o, "point_adjusted"), &pa);
   cJSON *segs = cJSON_AddArrayToObject(o, "segments");
   size_t detected = 0;
   double delay_sum = 0;

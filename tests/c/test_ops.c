@@ -257,14 +257,14 @@ static void test_nezha_labels_and_logs(void) {
       "2023-01-29T09:35:38.1Z,1,n,pod-a,server,t,s,\"{\"\"log\"\":\"\"GET /a 200\\n\"\",\"\"stream\"\":\"\"stdout\"\",\"\"time\"\":\"\"2023-01-29T09:35:38.1Z\"\"}\"\n"
       "2023-01-29T09:35:39.1Z,1,n,pod-b,server,t,s,\"{\"\"log\"\":\"\"GET /b 200\\n\"\",\"\"stream\"\":\"\"stdout\"\",\"\"time\"\":\"\"2023-01-29T09:35:39.1Z\"\"}\"\n"
       "2023-01-29T09:35:40.1Z,1,n,pod-a,server,t,s,\"{\"\"log\"\":\"\"GET /c 500\\n\"\",\"\"stream\"\":\"\"stdout\"\",\"\"time\"\":\"\"2023-01-29T09:35:40.1Z\"\"}\"\n";
-  cJSON *o = cJSON_Parse("{\"format\":\"json\",\"content_field\":\"log\",\"csv_column\":\"Log\",\"csv_filter_column\":\"PodName\","
-                         "\"csv_filter_value\":\"pod-a\"}");
+  cJSON *o = cJSON_Parse("{\"format\":\"json\",\"content_field\":\"log\",\"column\":\"Log\",\"filter_column\":\"PodName\","
+                         "\"filter_value\":\"pod-a\",\"time_column\":\"\"}");
   cJSON *info = NULL;
   T_EQ_INT(aw_ws_input_begin(ws, "lg", "log", "nezha.csv", o, &err), AW_OK);
   T_EQ_INT(aw_ws_input_feed(ws, csv, strlen(csv), &err), AW_OK);
   T_EQ_INT(aw_ws_input_end(ws, &info, &err), AW_OK);
   T_EQ_INT(cJSON_GetObjectItem(info, "parsed")->valueint, 2);
-  T_EQ_INT(cJSON_GetObjectItem(info, "csv_filtered_out")->valueint, 1);
+  T_EQ_INT(cJSON_GetObjectItem(info, "filtered_out")->valueint, 1);
   T_NEAR(cJSON_GetObjectItem(info, "time_start")->valuedouble, 1674984938.1, 1e-6);
   cJSON_Delete(info);
   cJSON_Delete(o);

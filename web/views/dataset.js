@@ -62,8 +62,7 @@ export default {
 
     function refresh() {
       renderSeriesList();
-      renderChart();
-      renderStats();
+      ctx.track(Promise.all([renderChart(), renderStats()]));
       ctx.scheduleLink();
     }
 
@@ -111,8 +110,7 @@ export default {
         box.addEventListener('change', () => {
           if (box.checked) st.selected.add(i);
           else st.selected.delete(i);
-          renderChart();
-          renderStats();
+          ctx.track(Promise.all([renderChart(), renderStats()]));
           ctx.scheduleLink();
         });
         list.append(el('li', {}, box, el('span', { class: 'swatch', style: { background: palette[i % palette.length] } }), el('label', { for: id, text: c, title: c })));

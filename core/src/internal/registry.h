@@ -49,6 +49,10 @@ aw_status aw_step_diagnose(aw_step_ctx *ctx, const cJSON *params, cJSON *result,
  * end columns); *out NULL when neither is given, else malloc'd. (step_pot.c) */
 aw_status aw_step_labels(aw_step_ctx *ctx, const aw_table *t, const cJSON *params, uint8_t **out, aw_error *err);
 
+/* Adds {precision, recall, f1, tp, fp, fn, tn} of p to o. (step_pot.c) */
+struct aw_prf;
+void aw_step_add_prf(cJSON *o, const struct aw_prf *p);
+
 /* Helper for steps: the table named by the step's input (error naming the step when missing). */
 const aw_table *aw_step_input_table(aw_step_ctx *ctx, aw_error *err);
 
