@@ -31,6 +31,7 @@ static const aw_step_def steps[] = {
     {"log_params", aw_step_log_params, "parameter spans of messages under a template (for highlighting)"},
     {"pot", aw_step_pot, "POT/SPOT/DSPOT threshold on a column (Siffer et al.), optional q sweep and evaluation"},
     {"evaluate", aw_step_evaluate, "point-wise and point-adjusted precision/recall/F1 and detection delay against labels"},
+    {"nab", aw_step_nab, "NAB scores (standard, reward low FP, reward low FN) of a score column against labelled windows"},
     {"detect", aw_step_detect, "DAM-style multimodal detection (fusion, LSTMs + attention) or the papers' autoencoders/baselines, with a POT threshold and evaluation"},
     {"score", aw_step_score, "a trained detector (a detect step) scores new data with its threshold"},
     {"diagnose", aw_step_diagnose, "DTW among replicas (ADS): distance matrix, scores, the suspect replica and its margin"},

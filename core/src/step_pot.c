@@ -305,3 +305,85 @@ aw_status aw_step_evaluate(aw_step_ctx *ctx, const cJSON *params, cJSON *result,
   AW_FREE(lab);
   return st;
 }
+
+/* "nab": the NAB score (numenta/NAB v1.1, core/src/eval_nab.c) of one score column (or a 0/1 alarm
+ * column) against labelled windows, in NAB's three application profiles. The labels (a windows
+ * table or a 0/1 column, as "evaluate" takes them) become NAB windows: each run of labelled rows is
+ * one window from its first to its last row time. With "threshold" every profile scores at it;
+ * without, each profile's threshold is NAB's optimiser's (every distinct score tried, the best
+ * raw score wins). The normalised score is 100 (raw - null) / (perfect - null) with the null
+ * detector (nothing detected) scored on the same windows and perfect = windows * A_TP
+ * (nab/runner.py). */
+aw_status aw_step_nab(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err) {
+  static const char *const keys[] = {"alarm_column", "score_column", "threshold", "labels", "labels_column",
+                                     "labels_target", NULL};
+  aw_status st = aw_json_check_keys(params, ctx->path, keys, err);
+  if (st) return st;
+  const aw_table *t = aw_step_input_table(ctx, err);
+  if (!t) return err->code;
+  const double *time = aw_table_time(t);
+  if (!time) return aw_error_set(err, AW_ERR_ARG, "%s: NAB scores need a table with a time column", ctx->path);
+  const char *sc;
+  double thr;
+  if ((st = aw_json_string(params, ctx->path, "score_column", NULL, &sc, err)) ||
+      (st = aw_json_number(params, ctx->path, "threshold", -1e300, 1e300, NAN, &thr, err)))
+    return st;
+  long col;
+  if ((st = pick_column(ctx, t, params, sc ? "score_column" : "alarm_column", sc ? NULL : "alarm", &col, err))) return st;
+  uint8_t *lab = NULL;
+  if ((st = aw_step_labels(ctx, t, params, &lab, err))) return st;
+  if (!lab) return aw_error_set(err, AW_ERR_ARG, "%s: give \"labels\" (a windows table) or \"labels_column\"", ctx->path);
+  size_t n = aw_table_rows(t), nw = 0;
+  for (size_t i = 0; i < n; i++)
+    if (lab[i] && (i == 0 || !lab[i - 1])) nw++;
+  aw_nab_window *win = (aw_nab_window *)aw_alloc_array(nw ? nw : 1, sizeof *win);
+  double *score = (double *)aw_alloc_array(n ? n : 1, sizeof(double));
+  if (!win || !score) {
+    st = aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  for (size_t i = 0, w = 0; i < n; i++) {
+    if (lab[i] && (i == 0 || !lab[i - 1])) win[w].start = time[i];
+    if (lab[i] && (i + 1 == n || !lab[i + 1])) win[w++].end = time[i];
+  }
+  /* NAB detects a row when score >= threshold; NaN (a missing score) never detects */
+  const double *v = aw_table_column(t, (size_t)col);
+  for (size_t i = 0; i < n; i++) score[i] = v[i] == v[i] ? v[i] : -INFINITY;
+  aw_nab_file f = {ctx->step->id, time, score, n, win, nw};
+  const aw_nab_profile *prof = aw_nab_profiles();
+  cJSON_AddStringToObject(result, "column", aw_table_col_name(t, (size_t)col));
+  aw_json_add_number(result, "windows", (double)nw);
+  aw_json_add_number(result, "rows", (double)n);
+  double prob = floor(0.15 * (double)n);
+  aw_json_add_number(result, "probationary_rows", prob < 750 ? prob : 750);
+  cJSON *profiles = cJSON_AddArrayToObject(result, "profiles");
+  for (int p = 0; p < AW_NAB_NPROFILES && !st; p++) {
+    if (aw_progress_report(ctx->progress, (double)p / AW_NAB_NPROFILES, "NAB score")) {
+      st = aw_error_set(err, AW_ERR_CANCELLED, "%s: cancelled", ctx->path);
+      break;
+    }
+    double t_p = thr;
+    aw_nab_counts c, null;
+    if (thr == thr) st = aw_nab_score_file(&f, &prof[p], thr, &c, NULL, err);
+    else st = aw_nab_optimize(&f, 1, &prof[p], &t_p, &c, NULL, err);
+    if (!st) st = aw_nab_score_file(&f, &prof[p], INFINITY, &null, NULL, err);
+    if (st) break;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToArray(profiles, o);
+    cJSON_AddStringToObject(o, "profile", prof[p].name);
+    aw_json_add_number(o, "threshold", t_p);
+    cJSON_AddBoolToObject(o, "optimized", thr != thr);
+    aw_json_add_number(o, "raw", c.score);
+    aw_json_add_number(o, "null_raw", null.score);
+    aw_json_add_number(o, "normalized", nw ? aw_nab_normalize(c.score, null.score, (double)nw * prof[p].tp_weight) : NAN);
+    aw_json_add_number(o, "tp", (double)c.tp);
+    aw_json_add_number(o, "fp", (double)c.fp);
+    aw_json_add_number(o, "fn", (double)c.fn);
+    aw_json_add_number(o, "tn", (double)c.tn);
+  }
+done:
+  AW_FREE(win);
+  AW_FREE(score);
+  AW_FREE(lab);
+  return st;
+}

@@ -158,6 +158,15 @@ test('Detect: DAM on the simulated service, live loss curve, scores with the POT
   assert.ok(e.point_adjusted.recall >= e.pointwise.recall, 'point adjustment never lowers recall');
   assert.ok(e.segments.length > 0);
   assert.match(await page.textContent('#eval-verdict'), /labelled segments found/);
+  // NAB's three profiles on the same alarms (the engine's "nab" op; scored against NAB's own files in test_ops)
+  const nab = await page.evaluate(() => window.__aw.results.get('nab'));
+  assert.deepEqual(nab.profiles.map((x) => x.profile), ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate']);
+  assert.equal(nab.windows, e.segments.length);
+  for (const x of nab.profiles) {
+    assert.equal(x.threshold, 1);
+    assert.ok(Number.isFinite(x.normalized) && x.normalized <= 100, JSON.stringify(x));
+  }
+  assert.equal(await page.locator('#eval-nab-table tbody tr').count(), 3);
   await shot(page, 'view-evaluate', { fullPage: true });
   assert.deepEqual(rec.errors, []);
   await context.close();

@@ -271,11 +271,86 @@ static void test_nezha_labels_and_logs(void) {
   aw_ws_free(ws);
 }
 
+/* The "nab" op against numenta/NAB's own per-file scores (the official scorer's re-run in
+ * nab/rerun_scores, shipped with the NAB results): every realKnownCause file's numenta results
+ * loaded as a CSV table, scored at NAB's thresholds in the three profiles, with the windows taken
+ * from combined_windows.json (a windows input, one target per file) and from the results' label
+ * column; then NAB's optimiser must do at least as well. */
+static void test_nab_op_per_file(void) {
+  const char *profs[] = {"standard", "reward_low_FP_rate", "reward_low_FN_rate"};
+  size_t checked = 0;
+  for (int p = 0; p < 3; p++) {
+    char rel[128];
+    snprintf(rel, sizeof rel, "nab/results/numenta/numenta_%s_scores.csv", profs[p]);
+    size_t len;
+    char *text = t_slurp(t_data(rel), &len);
+    T_CHECK(text != NULL);
+    if (!text) return;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+      char file[256];
+      double thr, want;
+      unsigned long long tp, tn, fp, fn, total;
+      if (sscanf(line, "numenta,%*[^,],realKnownCause/%255[^,],%lf,%lf,%llu,%llu,%llu,%llu,%llu", file, &thr, &want, &tp, &tn,
+                 &fp, &fn, &total) != 8)
+        continue;
+      aw_error err;
+      aw_ws *ws = aw_ws_new();
+      char path[512];
+      snprintf(path, sizeof path, "nab/results/numenta/realKnownCause/numenta_%s", file);
+      T_EQ_INT(load_file(ws, "r", "csv", t_data(path), NULL, &err), AW_OK);
+      T_EQ_INT(load_file(ws, "w", "windows", t_data("nab/labels/combined_windows.json"), NULL, &err), AW_OK);
+      char spec[2048];
+      snprintf(spec, sizeof spec,
+               "{\"version\":1,\"inputs\":[{\"name\":\"r\",\"kind\":\"csv\"},{\"name\":\"w\",\"kind\":\"windows\"}],\"steps\":["
+               "{\"id\":\"a\",\"op\":\"nab\",\"input\":\"r\",\"params\":{\"score_column\":\"anomaly_score\",\"threshold\":%.17g,"
+               "\"labels\":\"w\",\"labels_target\":\"realKnownCause/%s\"}},"
+               "{\"id\":\"b\",\"op\":\"nab\",\"input\":\"r\",\"params\":{\"score_column\":\"anomaly_score\",\"threshold\":%.17g,"
+               "\"labels_column\":\"label\"}},"
+               "{\"id\":\"c\",\"op\":\"nab\",\"input\":\"r\",\"params\":{\"score_column\":\"anomaly_score\",\"labels_column\":\"label\"}}]}",
+               thr, file, thr);
+      cJSON *res = run(ws, spec, &err);
+      T_CHECKF(res != NULL, "%s: %s", file, err.message);
+      for (int k = 0; res && k < 3; k++) {
+        const cJSON *o = cJSON_GetArrayItem(cJSON_GetObjectItem(step_result(res, k), "profiles"), p);
+        T_CHECK(o && strcmp(cJSON_GetObjectItem(o, "profile")->valuestring, profs[p]) == 0);
+        if (!o) continue;
+        double raw = cJSON_GetObjectItem(o, "raw")->valuedouble;
+        if (k == 2) {
+          T_CHECKF(raw >= want - 1e-9, "%s %s: optimised %.12f below NAB's threshold's %.12f", file, profs[p], raw, want);
+          continue;
+        }
+        T_CHECKF(fabs(raw - want) <= 1e-9, "%s %s: raw %.12f, NAB %.12f", file, profs[p], raw, want);
+        T_CHECK(cJSON_GetObjectItem(o, "tp")->valuedouble == (double)tp && cJSON_GetObjectItem(o, "tn")->valuedouble == (double)tn &&
+                cJSON_GetObjectItem(o, "fp")->valuedouble == (double)fp && cJSON_GetObjectItem(o, "fn")->valuedouble == (double)fn);
+        checked++;
+      }
+      cJSON_Delete(res);
+      aw_ws_free(ws);
+    }
+    free(text);
+  }
+  T_EQ_INT(checked, 3 * 7 * 2);
+  /* bad params: a score column that is not there, no labels, no time column */
+  aw_error err;
+  aw_ws *ws = aw_ws_new();
+  T_EQ_INT(load_file(ws, "r", "csv", t_data("nab/results/numenta/realKnownCause/numenta_nyc_taxi.csv"), NULL, &err), AW_OK);
+  cJSON *res = run(ws, "{\"version\":1,\"inputs\":[{\"name\":\"r\",\"kind\":\"csv\"}],\"steps\":[{\"id\":\"a\",\"op\":\"nab\","
+                       "\"input\":\"r\",\"params\":{\"score_column\":\"nope\",\"labels_column\":\"label\"}}]}", &err);
+  T_CHECK(!res && strstr(err.message, "no column \"nope\""));
+  cJSON_Delete(res);
+  res = run(ws, "{\"version\":1,\"inputs\":[{\"name\":\"r\",\"kind\":\"csv\"}],\"steps\":[{\"id\":\"a\",\"op\":\"nab\","
+                "\"input\":\"r\",\"params\":{\"score_column\":\"anomaly_score\"}}]}", &err);
+  T_CHECK(!res && strstr(err.message, "labels"));
+  cJSON_Delete(res);
+  aw_ws_free(ws);
+}
+
 int main(int argc, char **argv) {
   T_MAIN_INIT(argc, argv);
   T_RUN(test_log_templates);
   T_RUN(test_diagnose_replicas);
   T_RUN(test_pot_detect_dam_scenario);
   T_RUN(test_nezha_labels_and_logs);
+  T_RUN(test_nab_op_per_file);
   return t_done();
 }

@@ -1,8 +1,8 @@
 // views/evaluate.js - the Evaluate view: alarms (or scores over a threshold) against labelled
 // windows through the engine's "evaluate" op: precision, recall and F1 point-wise and
 // point-adjusted (a labelled segment counts as found when any of its points is alarmed, as DAM
-// and Donut count), every segment with its detection delay; the NAB score with its profiles when
-// the engine has the "nab" op.
+// and Donut count), every segment with its detection delay; and the NAB score (numenta/NAB v1.1)
+// in its three profiles through the "nab" op, at the same threshold or NAB's optimised one.
 import { el, clear, $, fmtNum, fmtTime, palette, bandColors } from '../ui.js';
 import { SeriesChart } from '../chart.js';
 import { paramForm, paramsBox, opsNote, dataTables, fillSelect, runsOf, legend, windowTables } from './common.js';
@@ -13,6 +13,7 @@ export default {
   create(root, ctx) {
     const form = paramForm([
       { key: 'threshold', label: 'threshold (with a score column)', type: 'number', value: '' },
+      { key: 'nab_optimize', label: 'NAB: optimise the threshold per profile', type: 'checkbox', value: false },
     ], () => ctx.scheduleLink());
     const inputSel = el('select', { 'aria-label': 'Evaluate: table', class: 'input-pick' });
     const alarmSel = el('select', { 'aria-label': 'Evaluate: alarms or scores' });
@@ -38,7 +39,7 @@ export default {
     const refresh = () => {
       run.disabled = !opsNote(note, ctx, ['evaluate'], 'The Evaluate view') || !inputSel.value || !labelSel.value || !alarmSel.value;
       nabNote.hidden = ctx.hasOp('nab');
-      clear(nabNote).append(el('strong', { text: 'NAB scores: ' }), `the NAB score with its profiles (standard, reward low FP, reward low FN) needs the engine op “nab”, which this engine (${ctx.app.engine.engine}) lacks; the CLI has it as aw nab.`);
+      if (!nabNote.hidden) clear(nabNote).append(el('strong', { text: 'NAB scores: ' }), `the NAB score with its profiles (standard, reward low FP, reward low FN) needs the engine op “nab”, which this engine (${ctx.app.engine.engine}) lacks; the CLI has it as aw nab.`);
     };
     function tableOf(name) { return (ctx.app.objects || []).find((o) => o.name === name); }
     function fillChoices() {
@@ -66,19 +67,31 @@ export default {
       const step = { id: 'evaluation', op: 'evaluate', input: inputSel.value, params: p };
       try {
         const r = await ctx.runStep(step, { label: 'Evaluate' });
-        await render(step, r);
+        let nab = null;
+        if (ctx.hasOp('nab')) {
+          // NAB detects a row when its score >= the threshold: alarms (0/1) at 1; a score at the
+          // evaluation's threshold, or each profile's own from NAB's optimiser
+          const q = { ...p };
+          delete q.threshold;
+          if (ak === 'alarm') q.threshold = 1;
+          else if (!form.values().nab_optimize) q.threshold = p.threshold;
+          const nabStep = { id: 'nab', op: 'nab', input: inputSel.value, params: q };
+          nab = { step: nabStep, result: await ctx.runStep(nabStep, { label: 'NAB score' }) };
+        }
+        await render(step, r, nab);
       } catch (e) {
         ctx.showError(err, e);
       }
     }
     run.addEventListener('click', evaluate);
 
-    async function render(step, r) {
+    async function render(step, r, nab) {
       st.charts.forEach((c) => c.destroy());
       st.charts = [];
       clear(area);
       st.result = r;
       st.step = step;
+      st.nab = nab || null;
       paramsBox(params, step);
       if (!r) return;
       const prf = el('table', { class: 'data', id: 'eval-prf' },
@@ -87,6 +100,18 @@ export default {
           el('tr', {}, el('td', { text: name }), ...['precision', 'recall', 'f1', 'tp', 'fp', 'fn', 'tn'].map((k) => el('td', { class: 'num', text: fmtNum(x[k]) }))))));
       const segs = r.segments || [];
       area.append(el('div', { class: 'panel', id: 'eval-verdict' }, el('h3', { text: `${r.segments_detected ?? segs.filter((s) => s.detected).length} of ${segs.length} labelled segments found` + (r.mean_delay !== undefined && r.mean_delay !== null ? `, mean delay ${fmtNum(r.mean_delay)} s` : '') }), prf));
+      if (nab && nab.result) {
+        const nr = nab.result;
+        area.append(el('div', { class: 'panel', id: 'eval-nab' },
+          el('h3', { text: `NAB scores: ${nr.windows} window${nr.windows === 1 ? '' : 's'}, the first ${fmtNum(nr.probationary_rows)} rows probationary (not scored)` }),
+          el('p', { class: 'muted', text: 'Normalised as NAB does: 100 is every window found at its start with no false positive, 0 is the null detector (nothing detected).' }),
+          el('table', { class: 'data', id: 'eval-nab-table' },
+            el('thead', {}, el('tr', {}, ...['profile', 'threshold', 'NAB score', 'raw', 'TP', 'FP', 'FN', 'TN'].map((h) => el('th', { text: h })))),
+            el('tbody', {}, ...(nr.profiles || []).map((x) => el('tr', {},
+              el('td', { text: x.profile.replace(/_/g, ' ') }),
+              el('td', { class: 'num', text: fmtNum(x.threshold) + (x.optimized ? ' (optimised)' : '') }),
+              ...['normalized', 'raw', 'tp', 'fp', 'fn', 'tn'].map((k) => el('td', { class: 'num', text: x[k] === null || x[k] === undefined ? '–' : fmtNum(x[k]) }))))))));
+      }
       if (segs.length) {
         area.append(el('div', { class: 'panel' }, el('h3', { text: 'Segments' }), el('div', { class: 'scroll' }, el('table', { class: 'data', id: 'eval-segments' },
           el('thead', {}, el('tr', {}, ...['start', 'end', 'found', 'delay'].map((h) => el('th', { text: h })))),
@@ -131,7 +156,9 @@ export default {
       async onResults(results, viewState) {
         if (viewState && viewState.params) form.set(viewState.params);
         const step = ctx.app.spec.steps.find((s) => s.id === 'evaluation');
-        if (step && results.has('evaluation')) { inputSel.value = step.input; fillChoices(); await render(step, results.get('evaluation')); }
+        const nabStep = ctx.app.spec.steps.find((s) => s.id === 'nab');
+        const nab = nabStep && results.has('nab') ? { step: nabStep, result: results.get('nab') } : null;
+        if (step && results.has('evaluation')) { inputSel.value = step.input; fillChoices(); await render(step, results.get('evaluation'), nab); }
       },
       state() { return { params: form.values(), input: inputSel.value || undefined }; },
       onShow() {
@@ -148,7 +175,10 @@ export default {
       async resultRows() {
         const r = st.result;
         if (!r) return null;
-        return { rows: [['point_adjusted', r.point_adjusted], ['pointwise', r.pointwise]].filter(([, x]) => x).map(([k, x]) => ({ evaluation: k, ...x, mean_delay: r.mean_delay })) };
+        const rows = [['point_adjusted', r.point_adjusted], ['pointwise', r.pointwise]].filter(([, x]) => x).map(([k, x]) => ({ evaluation: k, ...x, mean_delay: r.mean_delay }));
+        for (const x of (st.nab && st.nab.result && st.nab.result.profiles) || [])
+          rows.push({ evaluation: `nab_${x.profile}`, threshold: x.threshold, nab_score: x.normalized, nab_raw: x.raw, tp: x.tp, fp: x.fp, fn: x.fn, tn: x.tn });
+        return { rows };
       },
       showError(e) { ctx.showError(err, e); },
     };

@@ -41,6 +41,7 @@ aw_status aw_step_log_lines(aw_step_ctx *ctx, const cJSON *params, cJSON *result
 aw_status aw_step_log_params(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
 aw_status aw_step_pot(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
 aw_status aw_step_evaluate(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
+aw_status aw_step_nab(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
 aw_status aw_step_detect(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
 aw_status aw_step_score(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
 aw_status aw_step_diagnose(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err);
