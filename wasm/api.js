@@ -194,11 +194,14 @@ export class Workbench {
           const req = this._request({ type: 'chunk', data: buf }, { transfer: [buf] });
           current = this.nextId - 1;
           // (the chunk was transferred to the worker: count its lines before sending when asked)
-          await req;
+          const got = await req;
           bytes += c.byteLength;
           if (onProgress) {
             const secs = Math.max((Date.now() - t0) / 1000, 1e-3);
-            onProgress({ stage: 'load', bytes, total, fraction: total ? bytes / total : -1, mbps: bytes / 1e6 / secs, lines: countLines ? lines : undefined });
+            // a log kind reports the lines it parsed and the templates it made so far
+            const parsed = got && got.records >= 0 ? got.records : undefined;
+            onProgress({ stage: 'load', bytes, total, fraction: total ? bytes / total : -1, mbps: bytes / 1e6 / secs,
+              lines: countLines ? lines : parsed, templates: got && got.groups >= 0 ? got.groups : undefined });
           }
         }
         const info = await this._request({ type: 'end' });

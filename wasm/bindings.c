@@ -126,6 +126,14 @@ EMSCRIPTEN_KEEPALIVE int awb_input_feed(awb *b, const void *data, size_t n) {
   return (int)st;
 }
 
+/* The open input's progress: which 0 = records parsed so far (log lines), 1 = groups (Drain
+ * templates); -1 when its kind does not count them. */
+EMSCRIPTEN_KEEPALIVE double awb_input_status(awb *b, int which) {
+  double r, g;
+  aw_ws_input_status(b->ws, &r, &g);
+  return which ? g : r;
+}
+
 EMSCRIPTEN_KEEPALIVE char *awb_input_end(awb *b) {
   aw_error_clear(&b->err);
   cJSON *info = NULL;

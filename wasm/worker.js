@@ -134,7 +134,9 @@ const handlers = {
     return { ready: true };
   },
   chunk(m) {
-    return { bytes: feed(m.data) };
+    const bytes = feed(m.data);
+    // records parsed and templates made so far (log kinds; -1 for kinds that do not count them)
+    return { bytes, records: M._awb_input_status(ctx, 0), groups: M._awb_input_status(ctx, 1) };
   },
   end() {
     return takeJson(M._awb_input_end(ctx));

@@ -70,6 +70,7 @@ function jobProgress(p) {
   if (p.mbps) parts.push(`${p.mbps.toFixed(1)} MB/s`);
   if (p.bytes !== undefined) parts.push(`${fmtBytes(p.bytes)}${p.total ? ' of ' + fmtBytes(p.total) : ''}`);
   if (p.lines !== undefined) parts.push(`${p.lines.toLocaleString('en-US')} lines`);
+  if (p.templates !== undefined) parts.push(`${p.templates.toLocaleString('en-US')} templates`);
   if (p.stage && p.stage !== 'load') parts.push(p.stage);
   if (p.detail) parts.push(p.detail);
   $('#job-stat').textContent = parts.join(' – ');

@@ -160,4 +160,4 @@ static aw_status csv_end(void *state, void **obj, const char **type, void (**fre
 }
 
 const aw_stream_kind aw_stream_csv = {"csv", csv_begin, csv_feed, csv_end, csv_abort,
-                                      "wide CSV: timestamp,<series>..."};
+                                      "wide CSV: timestamp,<series>...", NULL};

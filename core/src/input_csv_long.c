@@ -374,4 +374,4 @@ static aw_status long_end(void *state, void **obj, const char **type, void (**fr
 
 const aw_stream_kind aw_stream_csv_long = {
     "csv_long", long_begin, long_feed, long_end, long_abort,
-    "long CSV: timestamp,series,value or timestamp,metric,labels...,value -> one column per series"};
+    "long CSV: timestamp,series,value or timestamp,metric,labels...,value -> one column per series", NULL};

@@ -548,7 +548,16 @@ static aw_status log_end(void *state, void **obj, const char **type, void (**fre
   return AW_OK;
 }
 
+/* Lines parsed so far and the templates they made (shown while a log streams in). */
+static void log_status(const void *state, double *records, double *groups) {
+  const log_state *s = (const log_state *)state;
+  *records = (double)(s->logs->n + (s->stream ? aw_drain_stream_count(s->stream) : 0));
+  *groups = s->logs->drain ? (double)aw_drain_cluster_count(s->logs->drain) : 0.0;
+}
+
 const aw_stream_kind aw_stream_log = {"log", log_begin, log_feed, log_end, log_abort,
-                                      "raw log lines (logpai log_format, JSON lines or plain) parsed by Drain"};
+                                      "raw log lines (logpai log_format, JSON lines or plain) parsed by Drain",
+                                      log_status};
 const aw_stream_kind aw_stream_log_csv = {"log_csv", log_csv_begin, log_feed, log_end, log_abort,
-                                          "logs exported as CSV, one line per row (Nezha): the log cell parsed by Drain"};
+                                          "logs exported as CSV, one line per row (Nezha): the log cell parsed by Drain",
+                                          log_status};

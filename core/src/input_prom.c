@@ -407,4 +407,4 @@ static aw_status prom_end(void *state, void **obj, const char **type, void (**fr
 
 const aw_stream_kind aw_stream_prom_json = {
     "prom_json", prom_begin, prom_feed, prom_end, prom_abort,
-    "Prometheus HTTP API query JSON (resultType matrix/vector) -> one column per series"};
+    "Prometheus HTTP API query JSON (resultType matrix/vector) -> one column per series", NULL};

@@ -584,7 +584,7 @@ static aw_status win_end(void *state, void **obj, const char **type, void (**fre
 
 const aw_stream_kind aw_stream_windows = {
     "windows", win_begin, win_feed, win_end, win_abort,
-    "label windows: start,end[,type,target] CSV, NAB combined_windows.json, IBM anomaly_windows.csv, Nezha fault list, FIS records"};
+    "label windows: start,end[,type,target] CSV, NAB combined_windows.json, IBM anomaly_windows.csv, Nezha fault list, FIS records", NULL};
 
 const aw_stream_kind aw_stream_fis = {"fis", fis_begin, win_feed, win_end, win_abort,
-                                      "AWS FIS experiment records (Allam et al.) -> label windows"};
+                                      "AWS FIS experiment records (Allam et al.) -> label windows", NULL};

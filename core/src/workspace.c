@@ -178,6 +178,11 @@ aw_status aw_ws_input_feed(aw_ws *ws, const void *data, size_t n, aw_error *err)
   return ws->in.sk->feed(ws->in.state, data, n, err);
 }
 
+void aw_ws_input_status(const aw_ws *ws, double *records, double *groups) {
+  *records = *groups = -1;
+  if (ws->in_open && ws->in.state && ws->in.sk->status) ws->in.sk->status(ws->in.state, records, groups);
+}
+
 aw_status aw_ws_input_end(aw_ws *ws, cJSON **info_out, aw_error *err) {
   if (info_out) *info_out = NULL;
   if (!ws->in_open) return aw_error_set(err, AW_ERR_STATE, "no input is open");

@@ -32,6 +32,24 @@ test('load info equals the native csv-info, for every chunk size tried', async (
   }
 });
 
+test('a log load reports lines parsed and templates made while it streams', async () => {
+  const dir = path.join(process.env.AW_DATA || path.join(root, '../shared/data'), 'loghub2k/HDFS');
+  const settings = JSON.parse(fs.readFileSync(path.join(dir, '../settings.json'), 'utf8')).datasets.HDFS;
+  const w = await Workbench.create({ chunkSize: 16384 });
+  const seen = [];
+  const info = await w.load('hdfs', 'log', path.join(dir, 'HDFS_2k.log'), {
+    options: { log_format: settings.log_format, masks: settings.regex },
+    onProgress: (p) => { if (p.templates !== undefined) seen.push([p.lines, p.templates]); },
+  });
+  w.terminate();
+  assert.ok(seen.length >= 10, `${seen.length} progress events with templates`);
+  for (let i = 1; i < seen.length; i++) assert.ok(seen[i][0] >= seen[i - 1][0] && seen[i][1] >= seen[i - 1][1], 'counts only grow');
+  assert.ok(seen[0][0] > 0 && seen[0][0] < 2000, `first event after ${seen[0][0]} lines`);
+  const last = seen[seen.length - 1];
+  assert.ok(last[0] <= info.parsed && last[0] > 1800, `${last[0]} lines before the end, ${info.parsed} in all`);
+  assert.ok(last[1] <= info.templates && last[1] >= 10, `${last[1]} templates before the end, ${info.templates} in all`);
+});
+
 test('rejected rows come back with line and reason', async () => {
   const info = await wb.load('bad', 'csv', path.join(fixtures, 'metrics-bad.csv'), { label: 'metrics-bad.csv' });
   assert.equal(info.rows, 2);

@@ -63,6 +63,9 @@ const cJSON *aw_ws_input_info(const aw_ws *ws, const char *name);
 aw_status aw_ws_input_begin(aw_ws *ws, const char *name, const char *kind, const char *label, const cJSON *options,
                             aw_error *err);
 aw_status aw_ws_input_feed(aw_ws *ws, const void *data, size_t n, aw_error *err);
+/* What the open input has produced so far: records parsed (log lines) and groups (Drain
+ * templates); each -1 when its kind does not count them or no input is open. */
+void aw_ws_input_status(const aw_ws *ws, double *records, double *groups);
 aw_status aw_ws_input_end(aw_ws *ws, cJSON **info, aw_error *err);
 void aw_ws_input_abort(aw_ws *ws);
 /* 1 while an input is open. */

@@ -15,6 +15,9 @@ typedef struct aw_stream_kind {
   aw_status (*end)(void *state, void **obj, const char **type, void (**free_fn)(void *), cJSON *info, aw_error *err);
   void (*abort)(void *state);
   const char *summary;
+  /* optional: what a load has produced so far (records parsed, groups such as Drain templates;
+   * -1 when the kind has no such count), for progress while the input streams */
+  void (*status)(const void *state, double *records, double *groups);
 } aw_stream_kind;
 
 const aw_stream_kind *const *aw_stream_kinds(size_t *n);
