@@ -70,6 +70,7 @@ struct aw_logfmt {
   struct tprog {          /* compiled formats (time_compile) */
     struct tf_op *ops;
     size_t n;
+    int epoch;            /* it has an epoch item (%s) */
   } tp_auto, tp_user;     /* auto_fmt, and the user's time_format (when not empty) */
   tcache tc;              /* for tp_auto */
   size_t ts_idx;
@@ -982,19 +983,29 @@ static int time_exec(const tf_op *ops, size_t nops, const char *s, size_t n, int
  * are the same as in the previous text keep their result, the others run again. A time text
  * changes little from one line to the next (the date, then the hour stay), so most lines only
  * read their last items. Gives exactly time_exec's result. */
-static int time_exec_cached(tcache *c, const tf_op *ops, size_t nops, const char *s, size_t n, int default_year,
-                            double *out) {
-  int epoch = 0;
-  for (size_t k = 0; k < nops; k++) epoch |= ops[k].op == 's';
+static int time_exec_cached(tcache *c, const tf_op *ops, size_t nops, int epoch, const char *s, size_t n,
+                            int default_year, double *out) {
   if (epoch || nops > TCACHE_ITEMS || n > TCACHE_TEXT) {
     c->valid = 0;
     return time_exec(ops, nops, s, n, default_year, out);
   }
   tf_state st = tf_state0;
-  size_t i = 0, k0 = 0;
+  size_t i = 0, k0 = 0, l = 0;
   if (c->valid) {
-    size_t l = 0, lim = c->len < n ? c->len : n;
-    while (l < lim && c->text[l] == s[l]) l++;
+    size_t lim = c->len < n ? c->len : n;
+    /* the common prefix, eight bytes at a time */
+    while (l + 8 <= lim) {
+      uint64_t x, y;
+      memcpy(&x, c->text + l, 8);
+      memcpy(&y, s + l, 8);
+      if (x != y) {
+        l += (size_t)__builtin_ctzll(x ^ y) >> 3; /* little-endian: the first differing byte */
+        break;
+      }
+      l += 8;
+    }
+    if (l + 8 > lim)
+      while (l < lim && c->text[l] == s[l]) l++;
     size_t k = nops;
     while (k > 0 && c->after[k - 1] + 1 > l) k--; /* item k-1 and its lookahead byte are shared */
     if (k > 0) {
@@ -1008,7 +1019,7 @@ static int time_exec_cached(tcache *c, const tf_op *ops, size_t nops, const char
     c->valid = 0;
     return 0;
   }
-  memcpy(c->text, s, n);
+  memcpy(c->text + l, s + l, n - l); /* (the first l bytes are already there) */
   c->len = n;
   c->st = st;
   c->valid = 1;
@@ -1025,11 +1036,13 @@ static int tprog_set(tprog *p, const char *fmt) {
   p->ops = (tf_op *)aw_alloc_array(strlen(fmt) + 1, sizeof(tf_op));
   if (!p->ops) return -1;
   p->n = time_compile(fmt, p->ops);
+  p->epoch = 0;
+  for (size_t k = 0; k < p->n; k++) p->epoch |= p->ops[k].op == 's';
   return 0;
 }
 
 static int time_fmt(const char *s, size_t n, const char *fmt, int default_year, double *out) {
-  tprog p = {NULL, 0};
+  tprog p = {NULL, 0, 0};
   if (tprog_set(&p, fmt)) return 0;
   int r = time_exec(p.ops, p.n, s, n, default_year, out);
   AW_FREE(p.ops);
@@ -1367,7 +1380,7 @@ static double line_time(aw_logfmt *lf, const aw_logfmt_field *fv) {
       lf->auto_dirty = 0;
       lf->tc.valid = 0;
     }
-    if (lf->tp_auto.ops && time_exec_cached(&lf->tc, lf->tp_auto.ops, lf->tp_auto.n, tx, tn, lf->o.default_year, &t)) return t;
+    if (lf->tp_auto.ops && time_exec_cached(&lf->tc, lf->tp_auto.ops, lf->tp_auto.n, lf->tp_auto.epoch, tx, tn, lf->o.default_year, &t)) return t;
   }
   lf->auto_dirty = 1; /* time_auto may rewrite auto_fmt */
   if (time_auto(tx, tn, lf->o.default_year, &t, lf->o.no_fast_path ? NULL : lf->auto_fmt, sizeof lf->auto_fmt)) return t;
