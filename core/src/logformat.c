@@ -333,6 +333,47 @@ static inline size_t next_space_or_high(const unsigned char *s, size_t n, size_t
   return q;
 }
 
+/* The bytes of the 16-byte block at p that are ASCII white space (Python's), and (*hi) those
+ * >= 0x80. */
+static inline uint32_t ws16(const unsigned char *p, uint32_t *hi) {
+  *hi = aw_s16_lt_signed(p, 0);
+  return aw_s16_eq(p, ' ') | aw_s16_range(p, 0x09, 0x0D) | aw_s16_range(p, 0x1C, 0x1F);
+}
+
+/* The header window of fast_split: bit masks over the first w = min(n, 64) bytes of a line - its
+ * white space, and whether a byte >= 0x80 is among them (the window is then not used). */
+typedef struct {
+  uint64_t ws;
+  size_t w;
+  int high;
+} hwin;
+
+static void hwin_init(hwin *h, const unsigned char *s, size_t n) {
+  size_t w = n < 64 ? n : 64;
+  uint64_t ws = 0, hi = 0;
+  for (size_t j = 0; 16 * j < w; j++) {
+    uint32_t a, b;
+    if (16 * j + 16 <= n) {
+      a = ws16(s + 16 * j, &b);
+    } else if (n >= 16) { /* the block ending at n, shifted down */
+      unsigned sh = (unsigned)(16 * j + 16 - n);
+      a = ws16(s + n - 16, &b) >> sh;
+      b >>= sh;
+    } else {
+      unsigned char pad[16];
+      memset(pad, 'x', 16);
+      memcpy(pad, s, n);
+      a = ws16(pad, &b);
+    }
+    ws |= (uint64_t)a << (16 * j);
+    hi |= (uint64_t)b << (16 * j);
+  }
+  uint64_t valid = w == 64 ? ~(uint64_t)0 : (((uint64_t)1 << w) - 1);
+  h->ws = ws & valid;
+  h->high = (hi & valid) != 0;
+  h->w = w;
+}
+
 /* nl_free: the caller knows the line holds no '\n' (lines split by aw_logfmt_feed). */
 static int fast_split(aw_logfmt *lf, const char *text, size_t n, int nl_free) {
   const unsigned char *s = (const unsigned char *)text;
@@ -342,6 +383,11 @@ static int fast_split(aw_logfmt *lf, const char *text, size_t n, int nl_free) {
     if (!sep_at(&lf->lead, s, n, 0, &e)) return 0;
     p = e;
   }
+  /* a separator that is one run of white space (the usual one), inside the first 64 bytes of an
+   * ASCII line: found in the window's mask, with what the loop below would find (the first white
+   * space at or after p, and the run that starts there) */
+  hwin h;
+  hwin_init(&h, s, n);
   for (size_t f = 0; f < lf->nfields; f++) {
     if (f + 1 == lf->nfields) {
       lf->fv[f].value = text + p;
@@ -349,6 +395,20 @@ static int fast_split(aw_logfmt *lf, const char *text, size_t n, int nl_free) {
       return 1;
     }
     const sep_t *sp = &lf->seps[f];
+    if (sp->n == 1 && sp->ws[0] && !h.high && p < h.w) {
+      uint64_t m = h.ws >> p;
+      if (m) {
+        size_t q = p + (size_t)__builtin_ctzll(m);
+        uint64_t rest = ~h.ws >> q; /* (q < 64) */
+        size_t r = q + (rest ? (size_t)__builtin_ctzll(rest) : 64 - q);
+        if (r < h.w) { /* the run ends inside the window */
+          lf->fv[f].value = text + p;
+          lf->fv[f].len = q - p;
+          p = r;
+          continue;
+        }
+      }
+    }
     size_t q = p;
     for (;;) {
       if (q > n) return 0;
