@@ -346,6 +346,8 @@ typedef struct {
   uint64_t ws;
   size_t w;
   int high;
+  const unsigned char *s; /* the line (for hwin_eq) */
+  size_t n;
 } hwin;
 
 static void hwin_init(hwin *h, const unsigned char *s, size_t n) {
@@ -372,6 +374,30 @@ static void hwin_init(hwin *h, const unsigned char *s, size_t n) {
   h->ws = ws & valid;
   h->high = (hi & valid) != 0;
   h->w = w;
+  h->s = s;
+  h->n = n;
+}
+
+/* The bytes equal to c in the window. */
+static uint64_t hwin_eq(const hwin *h, unsigned char c) {
+  const unsigned char *s = h->s;
+  size_t n = h->n;
+  uint64_t m = 0;
+  for (size_t j = 0; 16 * j < h->w; j++) {
+    uint32_t a;
+    if (16 * j + 16 <= n) {
+      a = aw_s16_eq(s + 16 * j, c);
+    } else if (n >= 16) {
+      a = aw_s16_eq(s + n - 16, c) >> (unsigned)(16 * j + 16 - n);
+    } else {
+      unsigned char pad[16];
+      memset(pad, 0, 16);
+      memcpy(pad, s, n);
+      a = aw_s16_eq(pad, c);
+    }
+    m |= (uint64_t)a << (16 * j);
+  }
+  return h->w == 64 ? m : m & (((uint64_t)1 << h->w) - 1);
 }
 
 /* nl_free: the caller knows the line holds no '\n' (lines split by aw_logfmt_feed). */
@@ -410,6 +436,28 @@ static int fast_split(aw_logfmt *lf, const char *text, size_t n, int nl_free) {
       }
     }
     size_t q = p;
+    if (!sp->ws[0] && !h.high && p < h.w) {
+      /* a separator that starts with a literal byte: its candidates in the window (what memchr
+       * would find one after the other), then, past the window, the loop below */
+      uint64_t m = hwin_eq(&h, sp->lit[0]) >> p;
+      int found = 0;
+      while (m) {
+        q = p + (size_t)__builtin_ctzll(m);
+        if (sep_at(sp, s, n, q, &e)) {
+          found = 1;
+          break;
+        }
+        m &= m - 1;
+      }
+      if (found) {
+        lf->fv[f].value = text + p;
+        lf->fv[f].len = q - p;
+        p = e;
+        continue;
+      }
+      if (h.w == n) return 0; /* no candidate at all */
+      q = h.w;                /* none before the window's end */
+    }
     for (;;) {
       if (q > n) return 0;
       if (!sp->ws[0]) {
