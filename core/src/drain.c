@@ -228,6 +228,7 @@ typedef struct {
    * of which it must contain at least one, to possibly hold a match; classes of the replacement */
   uint64_t need_all, need_any, repl_cls;
   int need_digit; /* every match has a digit (aw_regex_needs_digit): tokens without one are skipped */
+  int repl_digit; /* the replacement has a digit (has_digit) */
 } dmask;
 
 typedef struct {
@@ -379,6 +380,7 @@ static aw_status check_opts(const aw_drain_opts *o, aw_error *err) {
 }
 
 static uint32_t intern(aw_drain *d, const unsigned char *s, size_t n, uint64_t h);
+static int has_digit(const unsigned char *s, size_t n);
 
 aw_drain *aw_drain_new(const aw_drain_opts *opts, aw_error *err) {
   aw_drain_opts def;
@@ -556,6 +558,7 @@ aw_status aw_drain_add_mask(aw_drain *d, const char *pattern, const char *name, 
     repl_space |= l != 0;
     m->repl_cls |= tok_class((unsigned char)m->repl[i]);
   }
+  m->repl_digit = has_digit((const unsigned char *)m->repl, m->repl_len);
   if (!aw_regex_token_local(re) || repl_space) d->masks_local = 0;
   d->mask_any |= m->need_any;
   m->need_digit = aw_regex_needs_digit(re);
@@ -1150,9 +1153,13 @@ static const unsigned char *mask_whole(aw_drain *d, const unsigned char *s, size
 }
 
 /* Per-token masking: runs the masks in order over one token (t, *tl) whose byte classes are
- * cls. Returns the masked token (in d->mb) or t itself when no mask changed it; NULL on error. */
-static const unsigned char *mask_token(aw_drain *d, const unsigned char *t, size_t *tl, uint64_t cls, aw_error *err) {
+ * cls. Returns the masked token (in d->mb, or a mask's replacement string when a match covered
+ * the whole token) or t itself when no mask changed it; NULL on error. *dig is the masked
+ * token's digit flag when it is a replacement string, else -1. */
+static const unsigned char *mask_token(aw_drain *d, const unsigned char *t, size_t *tl, uint64_t cls, int *dig,
+                                       aw_error *err) {
   int cur = 0;
+  *dig = -1;
   for (size_t m = 0; m < d->nmasks; m++) {
     const dmask *mk = &d->masks[m];
     if ((cls & mk->need_all) != mk->need_all || !(cls & mk->need_any)) continue;
@@ -1162,9 +1169,18 @@ static const unsigned char *mask_token(aw_drain *d, const unsigned char *t, size
     size_t k;
     if (aw_regex_sub(mk->re, (const char *)t, *tl, mk->repl, mk->repl_len, out, &k, err)) return NULL;
     if (k == 0) continue;
+    cls |= mk->repl_cls; /* a superset of the new token's classes: still a valid filter */
+    if (out->len == mk->repl_len) {
+      /* the output is the unmatched bytes plus k >= 1 replacements: as long as one replacement,
+       * it is exactly the replacement (the match covered the token) - which lives in the mask */
+      t = (const unsigned char *)mk->repl;
+      *tl = mk->repl_len;
+      *dig = mk->repl_digit;
+      continue;
+    }
     t = (const unsigned char *)out->data;
     *tl = out->len;
-    cls |= mk->repl_cls; /* a superset of the new token's classes: still a valid filter */
+    *dig = -1;
     cur ^= 1;
   }
   return t;
@@ -1251,18 +1267,26 @@ static inline uint64_t byte_classes(const uint64_t *tab, const unsigned char *p,
 
 /* Masks token nt (t[0..tl), byte classes cls) when a mask may match it; a masked token goes to
  * the arena (which may still move: its offset is kept and d->lptr[nt] is set to NULL until the
- * end of the message) and gets its digit flag again. Returns the token bytes, NULL on error. */
+ * end of the message) and gets its digit flag again - unless it is a mask's replacement string,
+ * which stays where it is (d->lptr[nt] points at it). Returns the token bytes, NULL on error. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
 static const unsigned char *mask_one(aw_drain *d, size_t nt, const unsigned char *t, size_t *tl, uint64_t cls,
                                      int *in_arena, aw_error *err) {
-  const unsigned char *mt = mask_token(d, t, tl, cls, err);
+  int dig;
+  const unsigned char *mt = mask_token(d, t, tl, cls, &dig, err);
   if (!mt || mt == t) return mt;
+  if (dig >= 0) {
+    d->lptr[nt] = mt;
+    d->ldig[nt] = (uint8_t)dig;
+    return mt;
+  }
   if (d->tokarena.len + *tl > UINT32_MAX) return aw_error_set(err, AW_ERR_LIMIT, "drain: message longer than 4 GiB"), NULL;
   d->loff[nt] = (uint32_t)d->tokarena.len;
   if (aw_buf_add(&d->tokarena, mt, *tl)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), NULL;
   *in_arena = 1;
+  d->lptr[nt] = NULL; /* in the arena: set at the end */
   d->ldig[nt] = (uint8_t)has_digit((const unsigned char *)d->tokarena.data + d->loff[nt], *tl);
   return (const unsigned char *)d->tokarena.data + d->loff[nt];
 }
@@ -1276,7 +1300,6 @@ static inline int add_token(aw_drain *d, size_t nt, const unsigned char *t, size
   if ((cls & d->mask_any) && (dig || d->mask_nodigit)) {
     const unsigned char *mt = mask_one(d, nt, t, &tl, cls, in_arena, err);
     if (!mt) return -1;
-    if (mt != t) d->lptr[nt] = NULL; /* in the arena: set at the end */
     t = mt;
   }
   d->llen[nt] = (uint32_t)tl;
@@ -1372,7 +1395,6 @@ static long tokenize_ascii(aw_drain *d, const unsigned char *s, size_t n, int pe
       if (cls & d->mask_any) {
         const unsigned char *mt = mask_one(d, k, t, &tl, cls, &in_arena, err);
         if (!mt) return -1;
-        if (mt != t) d->lptr[k] = NULL; /* in the arena: set at the end */
         t = mt;
       }
     }
