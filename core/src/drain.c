@@ -77,6 +77,17 @@ static inline uint64_t hash_bytes(const unsigned char *p, size_t n) {
   return h;
 }
 
+/* hash_bytes(p, n) for 0 < n < 8 of the bytes v = rd_tail(p, n, n) (read with one load when 8
+ * bytes can be read at p): no branches on n. */
+static inline uint64_t hash_short8(uint64_t v, size_t n) {
+  uint64_t h = 0x243F6A8885A308D3ull ^ ((uint64_t)n * 0x9E3779B97F4A7C15ull);
+  h = (h ^ v ^ ((uint64_t)n << 56)) * 0xBF58476D1CE4E5B9ull;
+  h ^= h >> 31;
+  h *= 0x94D049BB133111EBull;
+  h ^= h >> 29;
+  return h;
+}
+
 static inline uint64_t mix64(uint64_t x) {
   x ^= x >> 33;
   x *= 0xFF51AFD7ED558CCDull;
@@ -188,9 +199,10 @@ typedef struct {
   uint32_t len;
   uint32_t refs;
   uint64_t hash;
+  uint64_t shape; /* hash of the token with every run of digits or "<*>" replaced by one mark */
+  uint64_t w8;    /* its first min(len, 8) bytes as a little-endian number (lookup_short) */
   uint8_t digit; /* contains a digit (Python str.isdigit on any character) */
   uint8_t masked; /* contains the wildcard or a named mask ("<*>:", "/<IP>") */
-  uint64_t shape; /* hash of the token with every run of digits or "<*>" replaced by one mark */
   uint8_t letters; /* has a letter outside its masks */
 } token;
 
@@ -625,6 +637,21 @@ static inline uint32_t lookup(const aw_drain *d, const unsigned char *s, size_t 
   }
 }
 
+/* lookup of a token of 1..7 bytes whose bytes are v (rd_tail) and hash h: compared with the
+ * tokens' w8, without reading their strings. */
+static inline uint32_t lookup_short(const aw_drain *d, uint64_t v, size_t n, uint64_t h) {
+  size_t mask = d->thtcap - 1, k = (size_t)h & mask;
+  for (;;) {
+    uint32_t id = d->tht[k];
+    if (id == 0) return NOTOK;
+    if (id != TOMB) {
+      const token *t = &d->tok[id];
+      if (t->hash == h && t->len == n && t->w8 == v) return id;
+    }
+    k = (k + 1) & mask;
+  }
+}
+
 static int has_digit(const unsigned char *s, size_t n) {
   size_t i = 0;
   /* ASCII words first: b + 0x50 reaches 0x80 from '0', b + 0x46 from ':' (no carries below 0x80) */
@@ -728,6 +755,7 @@ static uint32_t intern(aw_drain *d, const unsigned char *s, size_t n, uint64_t h
   t->len = (uint32_t)n;
   t->hash = h;
   t->refs = 0;
+  t->w8 = n ? rd_tail(s, n < 8 ? n : 8, n < 8 ? n : 8) : 0;
   t->digit = (uint8_t)has_digit(s, n);
   t->masked = (uint8_t)(id == WILD || contains_mask(d, s, n));
   t->shape = shape_hash(d, s, n);
@@ -1398,8 +1426,16 @@ static long tokenize_ascii(aw_drain *d, const unsigned char *s, size_t n, int pe
         t = mt;
       }
     }
-    uint64_t h = hash_bytes(t, tl);
     d->llen[k] = (uint32_t)tl;
+    if (tl - 1 < 7 && t == s + off[k] && off[k] + 8 <= n) {
+      /* a short token inside the message with 8 bytes readable from its start: one load */
+      uint64_t v = rd64(t) & (~(uint64_t)0 >> (8 * (8 - tl)));
+      uint64_t h = hash_short8(v, tl);
+      d->lhash[k] = h;
+      d->lid[k] = lookup_short(d, v, tl, h);
+      continue;
+    }
+    uint64_t h = hash_bytes(t, tl);
     d->lhash[k] = h;
     d->lid[k] = lookup(d, t, tl, h);
   }
