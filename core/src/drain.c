@@ -77,6 +77,17 @@ static inline uint64_t hash_bytes(const unsigned char *p, size_t n) {
   return h;
 }
 
+/* hash_bytes(p, n) for 0 < n < 8 of the bytes v = rd_tail(p, n, n) (read with one load when 8
+ * bytes can be read at p): no branches on n. */
+static inline uint64_t hash_short8(uint64_t v, size_t n) {
+  uint64_t h = 0x243F6A8885A308D3ull ^ ((uint64_t)n * 0x9E3779B97F4A7C15ull);
+  h = (h ^ v ^ ((uint64_t)n << 56)) * 0xBF58476D1CE4E5B9ull;
+  h ^= h >> 31;
+  h *= 0x94D049BB133111EBull;
+  h ^= h >> 29;
+  return h;
+}
+
 static inline uint64_t mix64(uint64_t x) {
   x ^= x >> 33;
   x *= 0xFF51AFD7ED558CCDull;
@@ -188,9 +199,10 @@ typedef struct {
   uint32_t len;
   uint32_t refs;
   uint64_t hash;
+  uint64_t shape; /* hash of the token with every run of digits or "<*>" replaced by one mark */
+  uint64_t w8;    /* its first min(len, 8) bytes as a little-endian number (lookup_short) */
   uint8_t digit; /* contains a digit (Python str.isdigit on any character) */
   uint8_t masked; /* contains the wildcard or a named mask ("<*>:", "/<IP>") */
-  uint64_t shape; /* hash of the token with every run of digits or "<*>" replaced by one mark */
   uint8_t letters; /* has a letter outside its masks */
 } token;
 
@@ -228,6 +240,7 @@ typedef struct {
    * of which it must contain at least one, to possibly hold a match; classes of the replacement */
   uint64_t need_all, need_any, repl_cls;
   int need_digit; /* every match has a digit (aw_regex_needs_digit): tokens without one are skipped */
+  int repl_digit; /* the replacement has a digit (has_digit) */
 } dmask;
 
 typedef struct {
@@ -379,6 +392,7 @@ static aw_status check_opts(const aw_drain_opts *o, aw_error *err) {
 }
 
 static uint32_t intern(aw_drain *d, const unsigned char *s, size_t n, uint64_t h);
+static int has_digit(const unsigned char *s, size_t n);
 
 aw_drain *aw_drain_new(const aw_drain_opts *opts, aw_error *err) {
   aw_drain_opts def;
@@ -556,6 +570,7 @@ aw_status aw_drain_add_mask(aw_drain *d, const char *pattern, const char *name, 
     repl_space |= l != 0;
     m->repl_cls |= tok_class((unsigned char)m->repl[i]);
   }
+  m->repl_digit = has_digit((const unsigned char *)m->repl, m->repl_len);
   if (!aw_regex_token_local(re) || repl_space) d->masks_local = 0;
   d->mask_any |= m->need_any;
   m->need_digit = aw_regex_needs_digit(re);
@@ -617,6 +632,21 @@ static inline uint32_t lookup(const aw_drain *d, const unsigned char *s, size_t 
     if (id != TOMB) {
       const token *t = &d->tok[id];
       if (t->hash == h && t->len == n && (n <= 16 ? short_eq(t->s, s, n) : memcmp(t->s, s, n) == 0)) return id;
+    }
+    k = (k + 1) & mask;
+  }
+}
+
+/* lookup of a token of 1..7 bytes whose bytes are v (rd_tail) and hash h: compared with the
+ * tokens' w8, without reading their strings. */
+static inline uint32_t lookup_short(const aw_drain *d, uint64_t v, size_t n, uint64_t h) {
+  size_t mask = d->thtcap - 1, k = (size_t)h & mask;
+  for (;;) {
+    uint32_t id = d->tht[k];
+    if (id == 0) return NOTOK;
+    if (id != TOMB) {
+      const token *t = &d->tok[id];
+      if (t->hash == h && t->len == n && t->w8 == v) return id;
     }
     k = (k + 1) & mask;
   }
@@ -725,6 +755,7 @@ static uint32_t intern(aw_drain *d, const unsigned char *s, size_t n, uint64_t h
   t->len = (uint32_t)n;
   t->hash = h;
   t->refs = 0;
+  t->w8 = n ? rd_tail(s, n < 8 ? n : 8, n < 8 ? n : 8) : 0;
   t->digit = (uint8_t)has_digit(s, n);
   t->masked = (uint8_t)(id == WILD || contains_mask(d, s, n));
   t->shape = shape_hash(d, s, n);
@@ -1150,9 +1181,13 @@ static const unsigned char *mask_whole(aw_drain *d, const unsigned char *s, size
 }
 
 /* Per-token masking: runs the masks in order over one token (t, *tl) whose byte classes are
- * cls. Returns the masked token (in d->mb) or t itself when no mask changed it; NULL on error. */
-static const unsigned char *mask_token(aw_drain *d, const unsigned char *t, size_t *tl, uint64_t cls, aw_error *err) {
+ * cls. Returns the masked token (in d->mb, or a mask's replacement string when a match covered
+ * the whole token) or t itself when no mask changed it; NULL on error. *dig is the masked
+ * token's digit flag when it is a replacement string, else -1. */
+static const unsigned char *mask_token(aw_drain *d, const unsigned char *t, size_t *tl, uint64_t cls, int *dig,
+                                       aw_error *err) {
   int cur = 0;
+  *dig = -1;
   for (size_t m = 0; m < d->nmasks; m++) {
     const dmask *mk = &d->masks[m];
     if ((cls & mk->need_all) != mk->need_all || !(cls & mk->need_any)) continue;
@@ -1162,9 +1197,18 @@ static const unsigned char *mask_token(aw_drain *d, const unsigned char *t, size
     size_t k;
     if (aw_regex_sub(mk->re, (const char *)t, *tl, mk->repl, mk->repl_len, out, &k, err)) return NULL;
     if (k == 0) continue;
+    cls |= mk->repl_cls; /* a superset of the new token's classes: still a valid filter */
+    if (out->len == mk->repl_len) {
+      /* the output is the unmatched bytes plus k >= 1 replacements: as long as one replacement,
+       * it is exactly the replacement (the match covered the token) - which lives in the mask */
+      t = (const unsigned char *)mk->repl;
+      *tl = mk->repl_len;
+      *dig = mk->repl_digit;
+      continue;
+    }
     t = (const unsigned char *)out->data;
     *tl = out->len;
-    cls |= mk->repl_cls; /* a superset of the new token's classes: still a valid filter */
+    *dig = -1;
     cur ^= 1;
   }
   return t;
@@ -1251,18 +1295,26 @@ static inline uint64_t byte_classes(const uint64_t *tab, const unsigned char *p,
 
 /* Masks token nt (t[0..tl), byte classes cls) when a mask may match it; a masked token goes to
  * the arena (which may still move: its offset is kept and d->lptr[nt] is set to NULL until the
- * end of the message) and gets its digit flag again. Returns the token bytes, NULL on error. */
+ * end of the message) and gets its digit flag again - unless it is a mask's replacement string,
+ * which stays where it is (d->lptr[nt] points at it). Returns the token bytes, NULL on error. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
 static const unsigned char *mask_one(aw_drain *d, size_t nt, const unsigned char *t, size_t *tl, uint64_t cls,
                                      int *in_arena, aw_error *err) {
-  const unsigned char *mt = mask_token(d, t, tl, cls, err);
+  int dig;
+  const unsigned char *mt = mask_token(d, t, tl, cls, &dig, err);
   if (!mt || mt == t) return mt;
+  if (dig >= 0) {
+    d->lptr[nt] = mt;
+    d->ldig[nt] = (uint8_t)dig;
+    return mt;
+  }
   if (d->tokarena.len + *tl > UINT32_MAX) return aw_error_set(err, AW_ERR_LIMIT, "drain: message longer than 4 GiB"), NULL;
   d->loff[nt] = (uint32_t)d->tokarena.len;
   if (aw_buf_add(&d->tokarena, mt, *tl)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), NULL;
   *in_arena = 1;
+  d->lptr[nt] = NULL; /* in the arena: set at the end */
   d->ldig[nt] = (uint8_t)has_digit((const unsigned char *)d->tokarena.data + d->loff[nt], *tl);
   return (const unsigned char *)d->tokarena.data + d->loff[nt];
 }
@@ -1276,7 +1328,6 @@ static inline int add_token(aw_drain *d, size_t nt, const unsigned char *t, size
   if ((cls & d->mask_any) && (dig || d->mask_nodigit)) {
     const unsigned char *mt = mask_one(d, nt, t, &tl, cls, in_arena, err);
     if (!mt) return -1;
-    if (mt != t) d->lptr[nt] = NULL; /* in the arena: set at the end */
     t = mt;
   }
   d->llen[nt] = (uint32_t)tl;
@@ -1372,12 +1423,19 @@ static long tokenize_ascii(aw_drain *d, const unsigned char *s, size_t n, int pe
       if (cls & d->mask_any) {
         const unsigned char *mt = mask_one(d, k, t, &tl, cls, &in_arena, err);
         if (!mt) return -1;
-        if (mt != t) d->lptr[k] = NULL; /* in the arena: set at the end */
         t = mt;
       }
     }
-    uint64_t h = hash_bytes(t, tl);
     d->llen[k] = (uint32_t)tl;
+    if (tl - 1 < 7 && t == s + off[k] && off[k] + 8 <= n) {
+      /* a short token inside the message with 8 bytes readable from its start: one load */
+      uint64_t v = rd64(t) & (~(uint64_t)0 >> (8 * (8 - tl)));
+      uint64_t h = hash_short8(v, tl);
+      d->lhash[k] = h;
+      d->lid[k] = lookup_short(d, v, tl, h);
+      continue;
+    }
+    uint64_t h = hash_bytes(t, tl);
     d->lhash[k] = h;
     d->lid[k] = lookup(d, t, tl, h);
   }

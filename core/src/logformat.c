@@ -70,6 +70,7 @@ struct aw_logfmt {
   struct tprog {          /* compiled formats (time_compile) */
     struct tf_op *ops;
     size_t n;
+    int epoch;            /* it has an epoch item (%s) */
   } tp_auto, tp_user;     /* auto_fmt, and the user's time_format (when not empty) */
   tcache tc;              /* for tp_auto */
   size_t ts_idx;
@@ -332,6 +333,73 @@ static inline size_t next_space_or_high(const unsigned char *s, size_t n, size_t
   return q;
 }
 
+/* The bytes of the 16-byte block at p that are ASCII white space (Python's), and (*hi) those
+ * >= 0x80. */
+static inline uint32_t ws16(const unsigned char *p, uint32_t *hi) {
+  *hi = aw_s16_lt_signed(p, 0);
+  return aw_s16_eq(p, ' ') | aw_s16_range(p, 0x09, 0x0D) | aw_s16_range(p, 0x1C, 0x1F);
+}
+
+/* The header window of fast_split: bit masks over the first w = min(n, 64) bytes of a line - its
+ * white space, and whether a byte >= 0x80 is among them (the window is then not used). */
+typedef struct {
+  uint64_t ws;
+  size_t w;
+  int high;
+  const unsigned char *s; /* the line (for hwin_eq) */
+  size_t n;
+} hwin;
+
+static void hwin_init(hwin *h, const unsigned char *s, size_t n) {
+  size_t w = n < 64 ? n : 64;
+  uint64_t ws = 0, hi = 0;
+  for (size_t j = 0; 16 * j < w; j++) {
+    uint32_t a, b;
+    if (16 * j + 16 <= n) {
+      a = ws16(s + 16 * j, &b);
+    } else if (n >= 16) { /* the block ending at n, shifted down */
+      unsigned sh = (unsigned)(16 * j + 16 - n);
+      a = ws16(s + n - 16, &b) >> sh;
+      b >>= sh;
+    } else {
+      unsigned char pad[16];
+      memset(pad, 'x', 16);
+      memcpy(pad, s, n);
+      a = ws16(pad, &b);
+    }
+    ws |= (uint64_t)a << (16 * j);
+    hi |= (uint64_t)b << (16 * j);
+  }
+  uint64_t valid = w == 64 ? ~(uint64_t)0 : (((uint64_t)1 << w) - 1);
+  h->ws = ws & valid;
+  h->high = (hi & valid) != 0;
+  h->w = w;
+  h->s = s;
+  h->n = n;
+}
+
+/* The bytes equal to c in the window. */
+static uint64_t hwin_eq(const hwin *h, unsigned char c) {
+  const unsigned char *s = h->s;
+  size_t n = h->n;
+  uint64_t m = 0;
+  for (size_t j = 0; 16 * j < h->w; j++) {
+    uint32_t a;
+    if (16 * j + 16 <= n) {
+      a = aw_s16_eq(s + 16 * j, c);
+    } else if (n >= 16) {
+      a = aw_s16_eq(s + n - 16, c) >> (unsigned)(16 * j + 16 - n);
+    } else {
+      unsigned char pad[16];
+      memset(pad, 0, 16);
+      memcpy(pad, s, n);
+      a = aw_s16_eq(pad, c);
+    }
+    m |= (uint64_t)a << (16 * j);
+  }
+  return h->w == 64 ? m : m & (((uint64_t)1 << h->w) - 1);
+}
+
 /* nl_free: the caller knows the line holds no '\n' (lines split by aw_logfmt_feed). */
 static int fast_split(aw_logfmt *lf, const char *text, size_t n, int nl_free) {
   const unsigned char *s = (const unsigned char *)text;
@@ -341,6 +409,11 @@ static int fast_split(aw_logfmt *lf, const char *text, size_t n, int nl_free) {
     if (!sep_at(&lf->lead, s, n, 0, &e)) return 0;
     p = e;
   }
+  /* a separator that is one run of white space (the usual one), inside the first 64 bytes of an
+   * ASCII line: found in the window's mask, with what the loop below would find (the first white
+   * space at or after p, and the run that starts there) */
+  hwin h;
+  hwin_init(&h, s, n);
   for (size_t f = 0; f < lf->nfields; f++) {
     if (f + 1 == lf->nfields) {
       lf->fv[f].value = text + p;
@@ -348,7 +421,43 @@ static int fast_split(aw_logfmt *lf, const char *text, size_t n, int nl_free) {
       return 1;
     }
     const sep_t *sp = &lf->seps[f];
+    if (sp->n == 1 && sp->ws[0] && !h.high && p < h.w) {
+      uint64_t m = h.ws >> p;
+      if (m) {
+        size_t q = p + (size_t)__builtin_ctzll(m);
+        uint64_t rest = ~h.ws >> q; /* (q < 64) */
+        size_t r = q + (rest ? (size_t)__builtin_ctzll(rest) : 64 - q);
+        if (r < h.w) { /* the run ends inside the window */
+          lf->fv[f].value = text + p;
+          lf->fv[f].len = q - p;
+          p = r;
+          continue;
+        }
+      }
+    }
     size_t q = p;
+    if (!sp->ws[0] && !h.high && p < h.w) {
+      /* a separator that starts with a literal byte: its candidates in the window (what memchr
+       * would find one after the other), then, past the window, the loop below */
+      uint64_t m = hwin_eq(&h, sp->lit[0]) >> p;
+      int found = 0;
+      while (m) {
+        q = p + (size_t)__builtin_ctzll(m);
+        if (sep_at(sp, s, n, q, &e)) {
+          found = 1;
+          break;
+        }
+        m &= m - 1;
+      }
+      if (found) {
+        lf->fv[f].value = text + p;
+        lf->fv[f].len = q - p;
+        p = e;
+        continue;
+      }
+      if (h.w == n) return 0; /* no candidate at all */
+      q = h.w;                /* none before the window's end */
+    }
     for (;;) {
       if (q > n) return 0;
       if (!sp->ws[0]) {
@@ -982,19 +1091,29 @@ static int time_exec(const tf_op *ops, size_t nops, const char *s, size_t n, int
  * are the same as in the previous text keep their result, the others run again. A time text
  * changes little from one line to the next (the date, then the hour stay), so most lines only
  * read their last items. Gives exactly time_exec's result. */
-static int time_exec_cached(tcache *c, const tf_op *ops, size_t nops, const char *s, size_t n, int default_year,
-                            double *out) {
-  int epoch = 0;
-  for (size_t k = 0; k < nops; k++) epoch |= ops[k].op == 's';
+static int time_exec_cached(tcache *c, const tf_op *ops, size_t nops, int epoch, const char *s, size_t n,
+                            int default_year, double *out) {
   if (epoch || nops > TCACHE_ITEMS || n > TCACHE_TEXT) {
     c->valid = 0;
     return time_exec(ops, nops, s, n, default_year, out);
   }
   tf_state st = tf_state0;
-  size_t i = 0, k0 = 0;
+  size_t i = 0, k0 = 0, l = 0;
   if (c->valid) {
-    size_t l = 0, lim = c->len < n ? c->len : n;
-    while (l < lim && c->text[l] == s[l]) l++;
+    size_t lim = c->len < n ? c->len : n;
+    /* the common prefix, eight bytes at a time */
+    while (l + 8 <= lim) {
+      uint64_t x, y;
+      memcpy(&x, c->text + l, 8);
+      memcpy(&y, s + l, 8);
+      if (x != y) {
+        l += (size_t)__builtin_ctzll(x ^ y) >> 3; /* little-endian: the first differing byte */
+        break;
+      }
+      l += 8;
+    }
+    if (l + 8 > lim)
+      while (l < lim && c->text[l] == s[l]) l++;
     size_t k = nops;
     while (k > 0 && c->after[k - 1] + 1 > l) k--; /* item k-1 and its lookahead byte are shared */
     if (k > 0) {
@@ -1008,7 +1127,7 @@ static int time_exec_cached(tcache *c, const tf_op *ops, size_t nops, const char
     c->valid = 0;
     return 0;
   }
-  memcpy(c->text, s, n);
+  memcpy(c->text + l, s + l, n - l); /* (the first l bytes are already there) */
   c->len = n;
   c->st = st;
   c->valid = 1;
@@ -1025,11 +1144,13 @@ static int tprog_set(tprog *p, const char *fmt) {
   p->ops = (tf_op *)aw_alloc_array(strlen(fmt) + 1, sizeof(tf_op));
   if (!p->ops) return -1;
   p->n = time_compile(fmt, p->ops);
+  p->epoch = 0;
+  for (size_t k = 0; k < p->n; k++) p->epoch |= p->ops[k].op == 's';
   return 0;
 }
 
 static int time_fmt(const char *s, size_t n, const char *fmt, int default_year, double *out) {
-  tprog p = {NULL, 0};
+  tprog p = {NULL, 0, 0};
   if (tprog_set(&p, fmt)) return 0;
   int r = time_exec(p.ops, p.n, s, n, default_year, out);
   AW_FREE(p.ops);
@@ -1367,7 +1488,7 @@ static double line_time(aw_logfmt *lf, const aw_logfmt_field *fv) {
       lf->auto_dirty = 0;
       lf->tc.valid = 0;
     }
-    if (lf->tp_auto.ops && time_exec_cached(&lf->tc, lf->tp_auto.ops, lf->tp_auto.n, tx, tn, lf->o.default_year, &t)) return t;
+    if (lf->tp_auto.ops && time_exec_cached(&lf->tc, lf->tp_auto.ops, lf->tp_auto.n, lf->tp_auto.epoch, tx, tn, lf->o.default_year, &t)) return t;
   }
   lf->auto_dirty = 1; /* time_auto may rewrite auto_fmt */
   if (time_auto(tx, tn, lf->o.default_year, &t, lf->o.no_fast_path ? NULL : lf->auto_fmt, sizeof lf->auto_fmt)) return t;
@@ -1580,6 +1701,10 @@ static aw_status add_bytes(aw_logfmt *lf, const char *p, size_t n) {
 static size_t line_end(const unsigned char *p, size_t n, int *dirty) {
   size_t i = 0;
   int d = 0;
+  /* 64 bytes at a time while none is a candidate (the usual line: printable text) */
+  while (i + 64 <= n && !(aw_s16_lt_signed(p + i, 0x0E) | aw_s16_lt_signed(p + i + 16, 0x0E) |
+                          aw_s16_lt_signed(p + i + 32, 0x0E) | aw_s16_lt_signed(p + i + 48, 0x0E)))
+    i += 64;
   for (; i + 16 <= n; i += 16) {
     uint32_t m = aw_s16_lt_signed(p + i, 0x0E);
     while (m) {
