@@ -1170,7 +1170,8 @@ static const unsigned char *mask_whole(aw_drain *d, const unsigned char *s, size
           i++;
         }
       }
-      s = (const unsigned char *)out->data;
+      /* an empty or all-space message leaves the buffer empty, and possibly never allocated */
+      s = out->data ? (const unsigned char *)out->data : (const unsigned char *)"";
       a = 0;
       b = n = out->len;
       cur ^= 1;

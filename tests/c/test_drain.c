@@ -797,6 +797,25 @@ static void test_bad_messages(void) {
   aw_drain_free(l);
   aw_buf_free(&s);
   aw_drain_free(d);
+  /* the same as the first messages of a parser with extra delimiters and masks (its work buffers
+   * not yet allocated; found by fuzz_drain): empty and all-space messages get a cluster too */
+  aw_drain_opts o;
+  aw_drain_opts_default(&o);
+  const char *delims[] = {"_", ":"};
+  o.extra_delimiters = delims;
+  o.n_extra_delimiters = 2;
+  for (int k = 0; k < 2; k++) {
+    d = aw_drain_new(&o, &err);
+    T_EQ_INT(aw_drain_add_mask(d, "0x[0-9a-f]+", "HEX", &err), AW_OK);
+    aw_error_set(&err, AW_ERR_PARSE, "stale error");
+    memset(&r, 0xff, sizeof r);
+    T_EQ_INT(aw_drain_add(d, k ? " \t " : "", k ? 3 : 0, &r, &err), AW_OK);
+    T_CHECK(aw_drain_template(d, r.cluster_id, &tl) != NULL);
+    T_EQ_INT(aw_drain_cluster_count(d), 1);
+    T_EQ_INT(aw_drain_add(d, "a_b 0x1f", 8, &r, &err), AW_OK);
+    T_STREQ(aw_drain_template(d, r.cluster_id, &tl), "a b <HEX>");
+    aw_drain_free(d);
+  }
 }
 
 static void test_event_id(void) {
