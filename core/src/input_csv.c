@@ -75,8 +75,6 @@ static void csv_abort(void *state) {
   AW_FREE(s);
 }
 
-static void table_free(void *p) { aw_table_free((aw_table *)p); }
-
 static aw_status csv_end(void *state, void **obj, const char **type, void (**free_fn)(void *), cJSON *info,
                          aw_error *err) {
   csv_state *s = (csv_state *)state;
@@ -136,8 +134,7 @@ static aw_status csv_end(void *state, void **obj, const char **type, void (**fre
     aw_json_add_number(info, "time_end", hi);
     if (!ov) aw_json_add_number(info, "time_out_of_order", (double)unsorted);
   }
-  cJSON *cols = cJSON_AddArrayToObject(info, "columns");
-  for (size_t j = 0; j < aw_table_cols(t); j++) cJSON_AddItemToArray(cols, cJSON_CreateString(aw_table_col_name(t, j)));
+  aw_stream_info_columns(t, info);
   cJSON *sk = cJSON_AddArrayToObject(info, "skipped_columns");
   for (size_t j = 0; j < aw_loader_skipped_count(s->l); j++)
     cJSON_AddItemToArray(sk, cJSON_CreateString(aw_loader_skipped(s->l, j)));
@@ -153,9 +150,7 @@ static aw_status csv_end(void *state, void **obj, const char **type, void (**fre
     cJSON_AddItemToArray(rj, o);
   }
   csv_abort(s);
-  *obj = t;
-  *type = "table";
-  *free_fn = table_free;
+  aw_stream_return_table(t, obj, type, free_fn);
   return AW_OK;
 }
 

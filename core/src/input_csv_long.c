@@ -327,8 +327,6 @@ static aw_status long_feed(void *state, const void *data, size_t n, aw_error *er
   return aw_csv_feed(((long_state *)state)->csv, data, n, err);
 }
 
-static void table_free(void *p) { aw_table_free((aw_table *)p); }
-
 static aw_status long_end(void *state, void **obj, const char **type, void (**free_fn)(void *), cJSON *info,
                           aw_error *err) {
   long_state *s = (long_state *)state;
@@ -360,14 +358,11 @@ static aw_status long_end(void *state, void **obj, const char **type, void (**fr
     aw_json_add_number(info, "time_start", tm[0]);
     aw_json_add_number(info, "time_end", tm[rows - 1]);
   }
-  cJSON *cols = cJSON_AddArrayToObject(info, "columns");
-  for (size_t j = 0; j < aw_table_cols(t); j++) cJSON_AddItemToArray(cols, cJSON_CreateString(aw_table_col_name(t, j)));
+  aw_stream_info_columns(t, info);
   aw_json_add_number(info, "lines", (double)cs->lines);
   aw_json_add_number(info, "blank_lines", (double)cs->blank_lines);
   aw_rejects_to_json(&s->rej, info);
-  *obj = t;
-  *type = "table";
-  *free_fn = table_free;
+  aw_stream_return_table(t, obj, type, free_fn);
   long_abort(s);
   return AW_OK;
 }

@@ -361,8 +361,6 @@ static aw_status prom_feed(void *state, const void *data, size_t n, aw_error *er
   return aw_jt_feed(((prom_state *)state)->jt, data, n, err);
 }
 
-static void table_free(void *p) { aw_table_free((aw_table *)p); }
-
 static aw_status prom_end(void *state, void **obj, const char **type, void (**free_fn)(void *), cJSON *info,
                           aw_error *err) {
   prom_state *s = (prom_state *)state;
@@ -394,13 +392,10 @@ static aw_status prom_end(void *state, void **obj, const char **type, void (**fr
     aw_json_add_number(info, "time_start", tm[0]);
     aw_json_add_number(info, "time_end", tm[rows - 1]);
   }
-  cJSON *cols = cJSON_AddArrayToObject(info, "columns");
-  for (size_t j = 0; j < aw_table_cols(t); j++) cJSON_AddItemToArray(cols, cJSON_CreateString(aw_table_col_name(t, j)));
+  aw_stream_info_columns(t, info);
   aw_json_add_number(info, "lines", (double)aw_jt_line(s->jt));
   aw_rejects_to_json(&s->rej, info);
-  *obj = t;
-  *type = "table";
-  *free_fn = table_free;
+  aw_stream_return_table(t, obj, type, free_fn);
   prom_abort(s);
   return AW_OK;
 }

@@ -486,8 +486,6 @@ static aw_status win_feed(void *state, const void *data, size_t n, aw_error *err
   return st;
 }
 
-static void table_free(void *p) { aw_table_free((aw_table *)p); }
-
 /* stable merge sort of window indices by start */
 static void sort_idx(size_t *idx, size_t *tmp, size_t n, const double *key) {
   for (size_t w = 1; w < n; w *= 2) {
@@ -575,9 +573,7 @@ static aw_status win_end(void *state, void **obj, const char **type, void (**fre
   cJSON *tg = cJSON_AddArrayToObject(info, "targets");
   for (size_t i = 0; i < s->ntarget_names; i++) cJSON_AddItemToArray(tg, cJSON_CreateString(s->target_names[i]));
   aw_rejects_to_json(&s->rej, info);
-  *obj = t;
-  *type = "table";
-  *free_fn = table_free;
+  aw_stream_return_table(t, obj, type, free_fn);
   win_abort(s);
   return AW_OK;
 }

@@ -84,6 +84,17 @@ static aw_status put(aw_ws *ws, const char *name, const char *type, void *p, voi
 
 static void table_free(void *p) { aw_table_free((aw_table *)p); }
 
+void aw_stream_return_table(aw_table *t, void **out, const char **type, void (**free_fn)(void *)) {
+  *out = t;
+  *type = "table";
+  *free_fn = table_free;
+}
+
+void aw_stream_info_columns(const aw_table *t, cJSON *info) {
+  cJSON *cols = cJSON_AddArrayToObject(info, "columns");
+  for (size_t j = 0; j < aw_table_cols(t); j++) cJSON_AddItemToArray(cols, cJSON_CreateString(aw_table_col_name(t, j)));
+}
+
 aw_status aw_ws_put_table(aw_ws *ws, const char *name, aw_table *t, aw_error *err) {
   return put(ws, name, "table", t, table_free, NULL, err);
 }

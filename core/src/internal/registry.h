@@ -20,6 +20,11 @@ typedef struct aw_stream_kind {
   void (*status)(const void *state, double *records, double *groups);
 } aw_stream_kind;
 
+/* For a stream kind's end(): hands table t back as the input's object (*obj = t, *type "table",
+ * *free_fn frees it), and adds the table's column names to info as "columns". */
+void aw_stream_return_table(aw_table *t, void **obj, const char **type, void (**free_fn)(void *));
+void aw_stream_info_columns(const aw_table *t, cJSON *info);
+
 const aw_stream_kind *const *aw_stream_kinds(size_t *n);
 const aw_stream_kind *aw_stream_kind_find(const char *kind);
 const aw_input_kind *aw_input_kind_find(const char *kind);
@@ -31,7 +36,7 @@ extern const aw_stream_kind aw_stream_prom_json;  /* input_prom.c */
 extern const aw_stream_kind aw_stream_windows;    /* input_windows.c */
 extern const aw_stream_kind aw_stream_fis;        /* input_windows.c */
 extern const aw_stream_kind aw_stream_log;
-extern const aw_stream_kind aw_stream_log_csv;     /* input_log_csv.c */
+extern const aw_stream_kind aw_stream_log_csv;     /* input_log.c */
 
 /* Generated kinds */
 aw_status aw_input_synth_generate(aw_ws *ws, const aw_spec_input *in, uint64_t seed, const aw_progress *progress,
