@@ -269,40 +269,60 @@ done:
   return st;
 }
 
-/* "evaluate": an alarm column (0/1) or a score column with a threshold, against labels. */
-aw_status aw_step_evaluate(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err) {
+/* What "evaluate" and "nab" judge: the input table, the column (score_column, or alarm_column
+ * defaulting to "alarm"), the optional threshold and the labels (required; *lab malloc'd, caller
+ * frees). Flags: JUDGED_NEED_THRESHOLD (a score column must come with a threshold),
+ * JUDGED_NEED_TIME (the table must have a time column; `what` names the result for the message). */
+enum { JUDGED_NEED_THRESHOLD = 1, JUDGED_NEED_TIME = 2 };
+
+typedef struct judged {
+  const aw_table *t;
+  long col;
+  const char *score_column; /* NULL: an alarm column */
+  double threshold;         /* NaN when not given */
+  uint8_t *lab;
+} judged;
+
+static aw_status judged_params(aw_step_ctx *ctx, const cJSON *params, int flags, const char *what, judged *j,
+                               aw_error *err) {
   static const char *const keys[] = {"alarm_column", "score_column", "threshold", "labels", "labels_column",
                                      "labels_target", NULL};
+  memset(j, 0, sizeof *j);
   aw_status st = aw_json_check_keys(params, ctx->path, keys, err);
   if (st) return st;
-  const aw_table *t = aw_step_input_table(ctx, err);
-  if (!t) return err->code;
-  const char *sc;
-  double thr;
-  if ((st = aw_json_string(params, ctx->path, "score_column", NULL, &sc, err)) ||
-      (st = aw_json_number(params, ctx->path, "threshold", -1e300, 1e300, NAN, &thr, err)))
+  j->t = aw_step_input_table(ctx, err);
+  if (!j->t) return err->code;
+  if ((flags & JUDGED_NEED_TIME) && !aw_table_time(j->t))
+    return aw_error_set(err, AW_ERR_ARG, "%s: %s need a table with a time column", ctx->path, what);
+  if ((st = aw_json_string(params, ctx->path, "score_column", NULL, &j->score_column, err)) ||
+      (st = aw_json_number(params, ctx->path, "threshold", -1e300, 1e300, NAN, &j->threshold, err)))
     return st;
-  size_t n = aw_table_rows(t);
-  long col;
-  if (sc) {
-    if (thr != thr) return aw_error_set(err, AW_ERR_ARG, "%s: \"score_column\" needs a \"threshold\"", ctx->path);
-    if ((st = pick_column(ctx, t, params, "score_column", NULL, &col, err))) return st;
-  } else if ((st = pick_column(ctx, t, params, "alarm_column", "alarm", &col, err))) {
-    return st;
-  }
-  uint8_t *lab = NULL;
-  if ((st = aw_step_labels(ctx, t, params, &lab, err))) return st;
-  if (!lab) return aw_error_set(err, AW_ERR_ARG, "%s: give \"labels\" (a windows table) or \"labels_column\"", ctx->path);
+  if ((flags & JUDGED_NEED_THRESHOLD) && j->score_column && j->threshold != j->threshold)
+    return aw_error_set(err, AW_ERR_ARG, "%s: \"score_column\" needs a \"threshold\"", ctx->path);
+  if (j->score_column) st = pick_column(ctx, j->t, params, "score_column", NULL, &j->col, err);
+  else st = pick_column(ctx, j->t, params, "alarm_column", "alarm", &j->col, err);
+  if (st) return st;
+  if ((st = aw_step_labels(ctx, j->t, params, &j->lab, err))) return st;
+  if (!j->lab) return aw_error_set(err, AW_ERR_ARG, "%s: give \"labels\" (a windows table) or \"labels_column\"", ctx->path);
+  return AW_OK;
+}
+
+/* "evaluate": an alarm column (0/1) or a score column with a threshold, against labels. */
+aw_status aw_step_evaluate(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err) {
+  judged j;
+  aw_status st = judged_params(ctx, params, JUDGED_NEED_THRESHOLD, NULL, &j, err);
+  if (st) return st;
+  size_t n = aw_table_rows(j.t);
   uint8_t *pred = (uint8_t *)AW_CALLOC(n ? n : 1, 1);
   if (!pred) {
-    AW_FREE(lab);
+    AW_FREE(j.lab);
     return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
   }
-  const double *v = aw_table_column(t, (size_t)col);
-  for (size_t i = 0; i < n; i++) pred[i] = sc ? v[i] > thr : v[i] > 0.5;
-  st = add_evaluation(result, pred, lab, aw_table_time(t), n, err);
+  const double *v = aw_table_column(j.t, (size_t)j.col);
+  for (size_t i = 0; i < n; i++) pred[i] = j.score_column ? v[i] > j.threshold : v[i] > 0.5;
+  st = add_evaluation(result, pred, j.lab, aw_table_time(j.t), n, err);
   AW_FREE(pred);
-  AW_FREE(lab);
+  AW_FREE(j.lab);
   return st;
 }
 
@@ -315,43 +335,31 @@ aw_status aw_step_evaluate(aw_step_ctx *ctx, const cJSON *params, cJSON *result,
  * detector (nothing detected) scored on the same windows and perfect = windows * A_TP
  * (nab/runner.py). */
 aw_status aw_step_nab(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_error *err) {
-  static const char *const keys[] = {"alarm_column", "score_column", "threshold", "labels", "labels_column",
-                                     "labels_target", NULL};
-  aw_status st = aw_json_check_keys(params, ctx->path, keys, err);
+  judged j;
+  aw_status st = judged_params(ctx, params, JUDGED_NEED_TIME, "NAB scores", &j, err);
   if (st) return st;
-  const aw_table *t = aw_step_input_table(ctx, err);
-  if (!t) return err->code;
+  const aw_table *t = j.t;
   const double *time = aw_table_time(t);
-  if (!time) return aw_error_set(err, AW_ERR_ARG, "%s: NAB scores need a table with a time column", ctx->path);
-  const char *sc;
-  double thr;
-  if ((st = aw_json_string(params, ctx->path, "score_column", NULL, &sc, err)) ||
-      (st = aw_json_number(params, ctx->path, "threshold", -1e300, 1e300, NAN, &thr, err)))
-    return st;
-  long col;
-  if ((st = pick_column(ctx, t, params, sc ? "score_column" : "alarm_column", sc ? NULL : "alarm", &col, err))) return st;
-  uint8_t *lab = NULL;
-  if ((st = aw_step_labels(ctx, t, params, &lab, err))) return st;
-  if (!lab) return aw_error_set(err, AW_ERR_ARG, "%s: give \"labels\" (a windows table) or \"labels_column\"", ctx->path);
+  const double thr = j.threshold;
   size_t n = aw_table_rows(t), nw = 0;
-  for (size_t i = 0; i < n; i++)
-    if (lab[i] && (i == 0 || !lab[i - 1])) nw++;
-  aw_nab_window *win = (aw_nab_window *)aw_alloc_array(nw ? nw : 1, sizeof *win);
-  double *score = (double *)aw_alloc_array(n ? n : 1, sizeof(double));
+  aw_segment *seg = NULL;
+  aw_nab_window *win = NULL;
+  double *score = NULL;
+  /* each labelled segment (a run of labelled rows) is one window, first to last row time */
+  if ((st = aw_eval_segments(j.lab, j.lab, time, n, &seg, &nw, err))) goto done;
+  win = (aw_nab_window *)aw_alloc_array(nw ? nw : 1, sizeof *win);
+  score = (double *)aw_alloc_array(n ? n : 1, sizeof(double));
   if (!win || !score) {
     st = aw_error_set(err, AW_ERR_NOMEM, "out of memory");
     goto done;
   }
-  for (size_t i = 0, w = 0; i < n; i++) {
-    if (lab[i] && (i == 0 || !lab[i - 1])) win[w].start = time[i];
-    if (lab[i] && (i + 1 == n || !lab[i + 1])) win[w++].end = time[i];
-  }
+  for (size_t w = 0; w < nw; w++) win[w] = (aw_nab_window){time[seg[w].start], time[seg[w].end]};
   /* NAB detects a row when score >= threshold; NaN (a missing score) never detects */
-  const double *v = aw_table_column(t, (size_t)col);
+  const double *v = aw_table_column(t, (size_t)j.col);
   for (size_t i = 0; i < n; i++) score[i] = v[i] == v[i] ? v[i] : -INFINITY;
   aw_nab_file f = {ctx->step->id, time, score, n, win, nw};
   const aw_nab_profile *prof = aw_nab_profiles();
-  cJSON_AddStringToObject(result, "column", aw_table_col_name(t, (size_t)col));
+  cJSON_AddStringToObject(result, "column", aw_table_col_name(t, (size_t)j.col));
   aw_json_add_number(result, "windows", (double)nw);
   aw_json_add_number(result, "rows", (double)n);
   double prob = floor(0.15 * (double)n);
@@ -382,8 +390,9 @@ aw_status aw_step_nab(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw_e
     aw_json_add_number(o, "tn", (double)c.tn);
   }
 done:
+  AW_FREE(seg);
   AW_FREE(win);
   AW_FREE(score);
-  AW_FREE(lab);
+  AW_FREE(j.lab);
   return st;
 }
