@@ -175,13 +175,13 @@ export class Workbench {
 
   // Streams `source` into the workspace as input `name` of `kind`. Resolves with the load info
   // (rows, columns, rejected rows with line and reason, sha256, ...).
-  load(name, kind, source, { label, options, onProgress, signal, size, countLines = false } = {}) {
+  load(name, kind, source, { label, options, onProgress, signal, size } = {}) {
     return this._job(async () => {
       let current = 0;
       const stop = this._cancelWatch(signal, () => current);
       const total = size !== undefined ? size : sizeOf(source);
       const t0 = Date.now();
-      let bytes = 0, lines = 0;
+      let bytes = 0;
       try {
         await this._request({ type: 'load', name, kind, label: label || (source && source.name) || name, options });
         for await (const c of chunksOf(source, this.chunkSize)) {
@@ -189,19 +189,18 @@ export class Workbench {
             await this._request({ type: 'abort' });
             throw new WorkbenchError({ status: 'cancelled', message: 'cancelled' });
           }
-          if (countLines) for (let i = 0; i < c.length; i++) if (c[i] === 10) lines++;
-          const buf = c.byteOffset === 0 && c.byteLength === c.buffer.byteLength ? c.buffer : c.slice().buffer;
+          // (the chunk's buffer is transferred to the worker, which empties c: take its size first)
+          const len = c.byteLength;
+          const buf = c.byteOffset === 0 && len === c.buffer.byteLength ? c.buffer : c.slice().buffer;
           const req = this._request({ type: 'chunk', data: buf }, { transfer: [buf] });
           current = this.nextId - 1;
-          // (the chunk was transferred to the worker: count its lines before sending when asked)
           const got = await req;
-          bytes += c.byteLength;
+          bytes += len;
           if (onProgress) {
             const secs = Math.max((Date.now() - t0) / 1000, 1e-3);
             // a log kind reports the lines it parsed and the templates it made so far
-            const parsed = got && got.records >= 0 ? got.records : undefined;
             onProgress({ stage: 'load', bytes, total, fraction: total ? bytes / total : -1, mbps: bytes / 1e6 / secs,
-              lines: countLines ? lines : parsed, templates: got && got.groups >= 0 ? got.groups : undefined });
+              lines: got && got.records >= 0 ? got.records : undefined, templates: got && got.groups >= 0 ? got.groups : undefined });
           }
         }
         const info = await this._request({ type: 'end' });

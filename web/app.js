@@ -122,7 +122,7 @@ async function loadInput({ name, kind, source, label, path, options, size }, sig
   if (kind === 'csv') Object.assign(opts, { max_cells: LOAD_MAX_CELLS, overview_on_limit: true });
   if (kind === 'csv_long' && opts.max_cells === undefined) opts.max_cells = LOAD_MAX_CELLS;
   const src = source.chunks ? source.chunks() : source;
-  const info = await app.wb.load(name, kind, src, { label: path || label, options: opts, onProgress, signal, size: size !== undefined ? size : source.size, countLines: kind === 'log' || kind === 'log_csv' });
+  const info = await app.wb.load(name, kind, src, { label: path || label, options: opts, onProgress, signal, size: size !== undefined ? size : source.size });
   info.kind = info.kind || kind;
   const rec = { name, kind, path: path || label, size: info.bytes, sha256: info.sha256 };
   if (options && Object.keys(options).length) rec.options = options;

@@ -37,10 +37,12 @@ test('a log load reports lines parsed and templates made while it streams', asyn
   const settings = JSON.parse(fs.readFileSync(path.join(dir, '../settings.json'), 'utf8')).datasets.HDFS;
   const w = await Workbench.create({ chunkSize: 16384 });
   const seen = [];
+  let bytes = 0;
   const info = await w.load('hdfs', 'log', path.join(dir, 'HDFS_2k.log'), {
     options: { log_format: settings.log_format, masks: settings.regex },
-    onProgress: (p) => { if (p.templates !== undefined) seen.push([p.lines, p.templates]); },
+    onProgress: (p) => { bytes = p.bytes; if (p.templates !== undefined) seen.push([p.lines, p.templates]); },
   });
+  assert.equal(bytes, info.bytes, 'the progress counts every byte sent');
   w.terminate();
   assert.ok(seen.length >= 10, `${seen.length} progress events with templates`);
   for (let i = 1; i < seen.length; i++) assert.ok(seen[i][0] >= seen[i - 1][0] && seen[i][1] >= seen[i - 1][1], 'counts only grow');
