@@ -99,6 +99,19 @@ static int train_report(void *ud, double f, const char *stage) {
 }
 
 
+/* Per-row labels (n rows) of the fused table ft: the label column that travelled through the
+ * fusion (label_col, when given), else the step's "labels" windows (aw_step_labels; *lab NULL
+ * when there are none). *lab is malloc'd (caller frees). */
+static aw_status fused_labels(aw_step_ctx *ctx, const aw_table *ft, const char *label_col, size_t n, const cJSON *params,
+                              uint8_t **lab, aw_error *err) {
+  if (!label_col) return aw_step_labels(ctx, ft, params, lab, err);
+  const double *lc = aw_table_column(ft, (size_t)aw_table_find(ft, label_col));
+  *lab = (uint8_t *)AW_CALLOC(n, 1);
+  if (!*lab) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+  for (size_t i = 0; i < n; i++) (*lab)[i] = lc[i] > 0.5;
+  return AW_OK;
+}
+
 static void model_free(void *p) { aw_nn_model_free((aw_nn_model *)p); }
 
 /* What scoring new data with a trained detector needs besides the network: its inputs, the
@@ -421,17 +434,7 @@ aw_status aw_step_detect(aw_step_ctx *ctx, const cJSON *params, cJSON *result, a
     }
 
     /* labels: the label column (fused) or a windows table */
-    if (label_col) {
-      const double *lc = aw_table_column(ft, (size_t)aw_table_find(ft, label_col));
-      lab = (uint8_t *)AW_CALLOC(n, 1);
-      if (!lab) {
-        st = aw_error_set(err, AW_ERR_NOMEM, "out of memory");
-        goto done;
-      }
-      for (size_t i = 0; i < n; i++) lab[i] = lc[i] > 0.5;
-    } else if ((st = aw_step_labels(ctx, ft, params, &lab, err))) {
-      goto done;
-    }
+    if ((st = fused_labels(ctx, ft, label_col, n, params, &lab, err))) goto done;
     static const char *const evals[] = {"test", "all", NULL};
     int ev;
     if ((st = aw_json_enum(params, ctx->path, "evaluate_on", evals, 0, &ev, err))) goto done;
@@ -745,17 +748,7 @@ aw_status aw_step_score(aw_step_ctx *ctx, const cJSON *params, cJSON *result, aw
     aw_json_add_number(result, "log_lines", (double)fr->report.lines);
     aw_json_add_number(result, "lines_unseen_templates", (double)fr->report.test_lines_unseen);
   }
-  if (label_col) {
-    const double *lc = aw_table_column(ft, (size_t)aw_table_find(ft, label_col));
-    lab = (uint8_t *)AW_CALLOC(n, 1);
-    if (!lab) {
-      st = aw_error_set(err, AW_ERR_NOMEM, "out of memory");
-      goto done;
-    }
-    for (size_t i = 0; i < n; i++) lab[i] = lc[i] > 0.5;
-  } else if ((st = aw_step_labels(ctx, ft, params, &lab, err))) {
-    goto done;
-  }
+  if ((st = fused_labels(ctx, ft, label_col, n, params, &lab, err))) goto done;
   if (lab) {
     aw_prf pa, pw;
     if ((st = aw_eval_point_adjusted(alarm, lab, n, &pa, NULL, err)) || (st = aw_eval_pointwise(alarm, lab, n, &pw, err)))
