@@ -453,6 +453,15 @@ static aw_status series_prep(const double *x, size_t n, size_t dims, const aw_dt
   return AW_OK;
 }
 
+/* Both series of a pair (x: "series x", y: "series y"); on failure nothing stays allocated. */
+static aw_status pair_prep(const double *x, size_t n, const double *y, size_t m, size_t dims, const aw_dtw_opts *o,
+                           series *A, series *B, aw_error *err) {
+  aw_status st = series_prep(x, n, dims, o, "series x", A, err);
+  if (st) return st;
+  if ((st = series_prep(y, m, dims, o, "series y", B, err))) series_free(A);
+  return st;
+}
+
 /* Reversed copy (column-major, per dimension) into dst. */
 static void reverse_into(double *dst, const series *S) {
   size_t n = S->len;
@@ -610,11 +619,7 @@ aw_status aw_dtw_distance_md(const double *x, size_t n, const double *y, size_t 
   aw_status st = check_opts(o, err);
   if (st) return st;
   series A, B;
-  if ((st = series_prep(x, n, dims, o, "series x", &A, err))) return st;
-  if ((st = series_prep(y, m, dims, o, "series y", &B, err))) {
-    series_free(&A);
-    return st;
-  }
+  if ((st = pair_prep(x, n, y, m, dims, o, &A, &B, err))) return st;
   work W;
   size_t nmin = A.len < B.len ? A.len : B.len;
   if ((st = work_init(&W, nmin, dims, err)) == AW_OK) {
@@ -918,11 +923,7 @@ aw_status aw_dtw_warping_path(const double *x, size_t n, const double *y, size_t
   ko.max_dist = DINF;
   ko.prune = 0;
   series A, B;
-  if ((st = series_prep(x, n, dims, &ko, "series x", &A, err))) return st;
-  if ((st = series_prep(y, m, dims, &ko, "series y", &B, err))) {
-    series_free(&A);
-    return st;
-  }
+  if ((st = pair_prep(x, n, y, m, dims, &ko, &A, &B, err))) return st;
   work W;
   size_t nmin = A.len < B.len ? A.len : B.len;
   if ((st = work_init(&W, nmin, dims, err)) == AW_OK) {
@@ -965,11 +966,7 @@ aw_status aw_dtw_lb_kim(const double *x, size_t n, const double *y, size_t m, co
   aw_status st = check_opts(o, err);
   if (st) return st;
   series A, B;
-  if ((st = series_prep(x, n, 1, o, "series x", &A, err))) return st;
-  if ((st = series_prep(y, m, 1, o, "series y", &B, err))) {
-    series_free(&A);
-    return st;
-  }
+  if ((st = pair_prep(x, n, y, m, 1, o, &A, &B, err))) return st;
   int ab = o->cost == AW_DTW_ABSOLUTE;
   const double *a = A.v, *b = B.v;
   size_t na = A.len, nb = B.len;
@@ -1052,11 +1049,7 @@ aw_status aw_dtw_lb_keogh(const double *x, size_t n, const double *y, size_t m, 
   aw_status st = check_opts(o, err);
   if (st) return st;
   series A, B;
-  if ((st = series_prep(x, n, 1, o, "series x", &A, err))) return st;
-  if ((st = series_prep(y, m, 1, o, "series y", &B, err))) {
-    series_free(&A);
-    return st;
-  }
+  if ((st = pair_prep(x, n, y, m, 1, o, &A, &B, err))) return st;
   double *env = aw_alloc_array(2 * A.len, sizeof *env);
   if (!env) st = aw_error_set(err, AW_ERR_NOMEM, "dtw: out of memory for the envelope");
   else if ((st = aw_dtw_envelope(B.v, B.len, A.len, o->window, env, env + A.len, err)) == AW_OK)
