@@ -18,6 +18,7 @@
 
 #include "aw/diagnose.h"
 #include "aw/dtw.h"
+#include "../c/dtw_ref.h"
 
 #define CHECK(c)                                                      \
   do {                                                                \
@@ -26,31 +27,6 @@
       __builtin_trap();                                               \
     }                                                                 \
   } while (0)
-
-static double ref_acc(const double *x, size_t n, const double *y, size_t m, size_t dims, long r, int absolute) {
-  double *D = malloc((n + 1) * (m + 1) * sizeof *D);
-  for (size_t k = 0; k < (n + 1) * (m + 1); k++) D[k] = INFINITY;
-  D[0] = 0;
-  long lo = r + (n > m ? (long)(n - m) : 0), hi = r + (m > n ? (long)(m - n) : 0);
-  for (size_t i = 1; i <= n; i++)
-    for (size_t j = 1; j <= m; j++) {
-      long dj = (long)j - (long)i;
-      if (r >= 0 && (dj > hi || -dj > lo)) continue;
-      double c = 0;
-      for (size_t d = 0; d < dims; d++) {
-        double e = x[(i - 1) * dims + d] - y[(j - 1) * dims + d];
-        double cd = absolute ? fabs(e) : e * e;
-        c = d == 0 ? cd : c + cd;
-      }
-      double a = D[(i - 1) * (m + 1) + j], b = D[i * (m + 1) + j - 1], g = D[(i - 1) * (m + 1) + j - 1];
-      double mn = a < b ? a : b;
-      mn = mn < g ? mn : g;
-      D[i * (m + 1) + j] = c + mn;
-    }
-  double v = D[n * (m + 1) + m];
-  free(D);
-  return v;
-}
 
 static int same(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
 
