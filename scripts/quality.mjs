@@ -86,6 +86,8 @@ if (only !== 'dam') {
   for (let seed = 1; seed <= seeds; seed++)
     for (const pod of pods) {
       const spec = JSON.parse(template.split(basePod).join(pod));
+      // the spec names the data beside the project (../shared/data); take it from AW_DATA instead
+      for (const inp of spec.inputs) if (inp.path && inp.path.startsWith('../../../shared/data/')) inp.path = path.join(data, inp.path.slice('../../../shared/data/'.length));
       if (quick) for (const s of spec.steps) s.params.epochs = 5;
       for (const step of spec.steps) {
         const r = runStep(spec, step, seed, `nezha-${pod}`);
