@@ -14,6 +14,7 @@
 #include "internal/utf8.h"
 
 #define MAX_FIELDS 64
+#define QUEUE_LINES 128 /* lines handed to the callback at a time (emit) */
 
 typedef struct {
   char *name;
@@ -88,6 +89,11 @@ struct aw_logfmt {
   aw_buf san, tbuf, jbuf;
   aw_logfmt_field fv[MAX_FIELDS];
   aw_regex_span spans[MAX_FIELDS + 1];
+  /* delivery queue (queue_line): lines whose bytes stay in the caller's chunk until the end of
+   * aw_logfmt_feed, with their fields */
+  aw_logfmt_line *q;
+  aw_logfmt_field *qf;
+  size_t qn;
   /* issues */
   aw_logfmt_issue *issues;
   size_t nissues, issuecap;
@@ -561,6 +567,11 @@ aw_logfmt *aw_logfmt_new(const aw_logfmt_opts *opts, aw_logfmt_line_fn fn, void 
   if (st == AW_OK && opts->kind == AW_LOGFMT_PATTERN) choose_time_fields(lf);
   if (st == AW_OK && lf->time_format && lf->time_format[0] && tprog_set(&lf->tp_user, lf->time_format))
     st = aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+  if (st == AW_OK && opts->kind != AW_LOGFMT_JSON) {
+    lf->q = (aw_logfmt_line *)aw_alloc_array(QUEUE_LINES, sizeof(aw_logfmt_line));
+    lf->qf = (aw_logfmt_field *)aw_alloc_array(QUEUE_LINES * (lf->nfields ? lf->nfields : 1), sizeof(aw_logfmt_field));
+    if (!lf->q || !lf->qf) st = aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+  }
   if (st != AW_OK) {
     aw_logfmt_free(lf);
     return NULL;
@@ -570,6 +581,8 @@ aw_logfmt *aw_logfmt_new(const aw_logfmt_opts *opts, aw_logfmt_line_fn fn, void 
 
 void aw_logfmt_free(aw_logfmt *lf) {
   if (!lf) return;
+  AW_FREE(lf->q);
+  AW_FREE(lf->qf);
   AW_FREE(lf->name);
   AW_FREE(lf->content_field);
   AW_FREE(lf->time_field);
@@ -1495,10 +1508,53 @@ static double line_time(aw_logfmt *lf, const aw_logfmt_field *fv) {
   return NAN;
 }
 
+/* Hands the queued lines to the callback, in order. On a callback error the lines after the
+ * failing one are not delivered (and no longer counted as delivered). */
+static aw_status flush_queue(aw_logfmt *lf, aw_error *err) {
+  size_t qn = lf->qn;
+  lf->qn = 0;
+  for (size_t i = 0; i < qn; i++) {
+    aw_status st = lf->fn(lf->ud, &lf->q[i], err);
+    if (st) {
+      lf->st.delivered -= qn - i - 1;
+      return st;
+    }
+  }
+  return AW_OK;
+}
+
+/* Delivers line ln, whose bytes (text, message, fields) stay valid until aw_logfmt_feed returns
+ * (stable: they lie in the caller's chunk), or whose bytes are the reader's scratch. Stable lines
+ * are queued and handed over QUEUE_LINES at a time (and at the end of each feed): the header
+ * parsing of a batch of lines, then the caller's work on them, instead of the two interleaved
+ * line by line. The results are the same; it is faster because each loop's code and branch
+ * history stay warm (about 15% in WASM on HDFS with Drain, where the two together outgrow the
+ * instruction cache; no change natively). Other lines flush the queue first, so the order is
+ * kept. */
+static aw_status emit(aw_logfmt *lf, const aw_logfmt_line *ln, int stable, aw_error *err) {
+  if (!stable || !lf->q) {
+    aw_status st = flush_queue(lf, err);
+    if (st) {
+      lf->st.delivered--; /* this line is not delivered either */
+      return st;
+    }
+    return lf->fn(lf->ud, ln, err);
+  }
+  size_t nf = lf->nfields ? lf->nfields : 1, k = lf->qn++;
+  aw_logfmt_line *d = &lf->q[k];
+  *d = *ln;
+  if (ln->nfields) {
+    memcpy(lf->qf + k * nf, ln->fields, ln->nfields * sizeof(aw_logfmt_field));
+    d->fields = lf->qf + k * nf;
+  }
+  return lf->qn == QUEUE_LINES ? flush_queue(lf, err) : AW_OK;
+}
+
 /* nl_free: the line holds no '\n' (it comes from aw_logfmt_feed's line splitting); clean: it
- * holds no NUL and no byte >= 0x80 either (so it needs no sanitizing). */
+ * holds no NUL and no byte >= 0x80 either (so it needs no sanitizing); stable: raw lies in the
+ * chunk being fed (see emit). */
 static aw_status deliver(aw_logfmt *lf, const char *raw, size_t n, uint64_t lineno, unsigned flags, int nl_free,
-                         int clean, aw_error *err) {
+                         int clean, int stable, aw_error *err) {
   const char *s = clean ? raw : sanitize_line(lf, raw, &n, &flags);
   if (!s) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
   strip(&s, &n);
@@ -1654,7 +1710,7 @@ static aw_status deliver(aw_logfmt *lf, const char *raw, size_t n, uint64_t line
   if ((lf->ntime || lf->ts_idx != SIZE_MAX || lf->time_field) && ln.time != ln.time) lf->st.no_time++;
   ln.flags = flags;
   lf->st.delivered++;
-  return lf->fn(lf->ud, &ln, err);
+  return emit(lf, &ln, stable && clean && lf->o.kind != AW_LOGFMT_JSON, err);
 }
 
 /* Ends the line held in lf->line, or (text != NULL) the whole line text[0..n) given directly. */
@@ -1662,6 +1718,7 @@ static aw_status end_line_at(aw_logfmt *lf, const char *text, size_t n, int clea
   lf->st.lines++;
   lf->lineno++;
   unsigned flags = 0;
+  int direct = text != NULL;
   if (!text) {
     text = lf->line.data ? lf->line.data : "";
     n = lf->line.len;
@@ -1675,7 +1732,7 @@ static aw_status end_line_at(aw_logfmt *lf, const char *text, size_t n, int clea
     while (n > 0 && n < lf->line.len && (p[n] & 0xC0) == 0x80) n--;
   }
   lf->deliver_off = lf->line_off;
-  aw_status st = deliver(lf, text, n, lf->lineno, flags, 1, clean, err);
+  aw_status st = deliver(lf, text, n, lf->lineno, flags, 1, clean, direct, err);
   lf->line.len = 0;
   lf->cur_truncated = 0;
   lf->skipping = 0;
@@ -1727,9 +1784,22 @@ static size_t line_end(const unsigned char *p, size_t n, int *dirty) {
   return i;
 }
 
+static aw_status feed_lines(aw_logfmt *lf, const char *p, size_t n, aw_error *err);
+
 aw_status aw_logfmt_feed(aw_logfmt *lf, const void *data, size_t n, aw_error *err) {
   if (!lf || (!data && n)) return aw_error_set(err, AW_ERR_ARG, "logformat: bad arguments");
-  const char *p = (const char *)data;
+  aw_status st = feed_lines(lf, (const char *)data, n, err);
+  /* the queued lines point into data: they are all handed over before returning */
+  if (st) {
+    lf->st.delivered -= lf->qn;
+    lf->qn = 0;
+    return st;
+  }
+  return flush_queue(lf, err);
+}
+
+/* aw_logfmt_feed's loop (it may leave lines in the queue). */
+static aw_status feed_lines(aw_logfmt *lf, const char *p, size_t n, aw_error *err) {
   uint64_t pos0 = lf->st.bytes;
   lf->st.bytes += n;
   size_t i = 0;
@@ -1787,5 +1857,5 @@ aw_status aw_logfmt_line_in(aw_logfmt *lf, const char *text, size_t n, uint64_t 
     lf->st.truncated++;
     add_issue(lf, line_no, "too-long", "line longer than %zu bytes; the rest was skipped", lf->o.max_line);
   }
-  return deliver(lf, text ? text : "", n, line_no, flags, 0, 0, err);
+  return deliver(lf, text ? text : "", n, line_no, flags, 0, 0, 0, err);
 }

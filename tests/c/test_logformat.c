@@ -631,6 +631,87 @@ static void test_fast_path_equals_regex(void) {
   T_CHECKF(matched > total / 4, "only %zu of %zu random lines matched a format", matched, total);
 }
 
+/* ---- the delivery queue: lines are handed over in batches (logformat.c emit); the callback
+ * must see the same lines in the same order as when each line is given alone, whatever the
+ * chunking, with lines that need sanitizing or span chunks in between; and a callback's error
+ * stops the delivery at that line ---- */
+
+typedef struct {
+  collected c;
+  size_t fail_at; /* return an error on this 1-based delivery (0: never) */
+} failing;
+
+static aw_status collect_or_fail(void *ud, const aw_logfmt_line *ln, aw_error *err) {
+  failing *f = (failing *)ud;
+  if (f->fail_at && f->c.n + 1 == f->fail_at) return aw_error_set(err, AW_ERR_CANCELLED, "stop at %zu", f->fail_at);
+  return collect(&f->c, ln, err);
+}
+
+static void test_queue(void) {
+  const char *fmt = "<Date> <Time> <Level> <Component>: <Content>";
+  aw_buf text = {0};
+  for (int i = 0; i < 1000; i++) {
+    char line[160];
+    int k = snprintf(line, sizeof line, "081109 2036%02d INFO dfs.DataNode: line %d of the test%s", i % 60, i,
+                     i % 97 == 5 ? " \xff bad" : ""); /* invalid UTF-8: sanitized, not queued */
+    if (i % 131 == 7) aw_buf_append(&text, "not the format\n", 15);
+    aw_buf_append(&text, line, (size_t)k);
+    aw_buf_append(&text, i % 3 ? "\n" : "\r\n", i % 3 ? 1 : 2);
+  }
+  /* the reference: each line given alone (aw_logfmt_line_in never queues) */
+  collected ref;
+  memset(&ref, 0, sizeof ref);
+  aw_logfmt_opts lo;
+  aw_logfmt_opts_default(&lo);
+  lo.kind = AW_LOGFMT_PATTERN;
+  lo.log_format = fmt;
+  aw_error err;
+  aw_logfmt *lf = aw_logfmt_new(&lo, collect, &ref, &err);
+  uint64_t no = 0;
+  for (size_t a = 0; a < text.len;) {
+    size_t b = a;
+    while (b < text.len && text.data[b] != '\n' && text.data[b] != '\r') b++;
+    T_EQ_INT(aw_logfmt_line_in(lf, text.data + a, b - a, ++no, &err), AW_OK);
+    a = b + (b + 1 < text.len && text.data[b] == '\r' && text.data[b + 1] == '\n' ? 2 : 1);
+  }
+  aw_logfmt_free(lf);
+  T_EQ_INT(ref.n, 1008);
+  static const size_t chunks[] = {1, 7, 100, 4096, 1 << 20};
+  for (size_t ci = 0; ci < sizeof chunks / sizeof chunks[0]; ci++) {
+    collected c;
+    memset(&c, 0, sizeof c);
+    aw_logfmt *l2 = NULL;
+    run_text(NULL, text.data, text.len, chunks[ci], &c, &l2, &lo);
+    T_EQ_INT(c.n, ref.n);
+    size_t bad = 0;
+    for (size_t i = 0; i < c.n && i < ref.n; i++)
+      if (strcmp(c.content[i], ref.content[i]) || strcmp(c.fields[i], ref.fields[i]) || c.lineno[i] != ref.lineno[i] ||
+          c.flags[i] != ref.flags[i] || !(c.time[i] == ref.time[i] || (c.time[i] != c.time[i] && ref.time[i] != ref.time[i])))
+        bad++;
+    T_EQ_INT(bad, 0);
+    T_EQ_INT(aw_logfmt_get_stats(l2)->delivered, ref.n);
+    aw_logfmt_free(l2);
+    free_collected(&c);
+  }
+  /* a callback error at delivery 300 (inside a queued batch): feed returns it, 299 lines were
+   * collected, and 300 are counted as delivered (passed to the callback, as without the queue) -
+   * not the rest of the batch */
+  failing f;
+  memset(&f, 0, sizeof f);
+  f.fail_at = 300;
+  lf = aw_logfmt_new(&lo, collect_or_fail, &f, &err);
+  aw_status st = aw_logfmt_feed(lf, text.data, text.len, &err);
+  T_EQ_INT(st, AW_ERR_CANCELLED);
+  T_CONTAINS(err.message, "stop at 300");
+  T_EQ_INT(f.c.n, 299);
+  T_EQ_INT(aw_logfmt_get_stats(lf)->delivered, 300);
+  if (f.c.n == 299) T_STREQ(f.c.content[298], ref.content[298]);
+  aw_logfmt_free(lf);
+  free_collected(&f.c);
+  free_collected(&ref);
+  aw_buf_free(&text);
+}
+
 int main(int argc, char **argv) {
   T_MAIN_INIT(argc, argv);
   T_RUN(test_time_formats);
@@ -644,5 +725,6 @@ int main(int argc, char **argv) {
   T_RUN(test_docker_json);
   T_RUN(test_nezha_csv);
   T_RUN(test_fast_path_equals_regex);
+  T_RUN(test_queue);
   return t_done();
 }

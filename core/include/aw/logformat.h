@@ -123,7 +123,10 @@ typedef struct aw_logfmt_issue {
  * compile gives AW_ERR_PARSE naming the format and the position. */
 aw_logfmt *aw_logfmt_new(const aw_logfmt_opts *opts, aw_logfmt_line_fn fn, void *ud, aw_error *err);
 void aw_logfmt_free(aw_logfmt *lf);
-/* Feeds n bytes; returns AW_OK or the status a callback returned. */
+/* Feeds n bytes; returns AW_OK or the status a callback returned. Every complete line in the
+ * bytes reaches the callback, in order, before it returns - in batches of up to 128 lines (the
+ * header parsing of a batch first, then the callbacks), so during a callback the reader's stats
+ * may already count a few later lines. After a callback's error no further line is delivered. */
 aw_status aw_logfmt_feed(aw_logfmt *lf, const void *data, size_t n, aw_error *err);
 /* Ends the input (delivers a last line without a line end). */
 aw_status aw_logfmt_finish(aw_logfmt *lf, aw_error *err);
