@@ -40,6 +40,8 @@ typedef struct tf_state {
  * the next text only reruns the items past the common prefix (line_time). */
 #define TCACHE_TEXT 64
 #define TCACHE_ITEMS 32
+#define TFIX_TEXT 40
+#define TFIX_FIELDS 8
 typedef struct tcache {
   char text[TCACHE_TEXT];
   size_t len;
@@ -72,6 +74,11 @@ struct aw_logfmt {
     struct tf_op *ops;
     size_t n;
     int epoch;            /* it has an epoch item (%s) */
+    /* the fixed layout of the format's usual texts (time_fixed): fix_len bytes, fix_pat[i] 'd'
+     * for a digit or the byte itself; fix_nf numeric fields (0: the format has none) */
+    uint8_t fix_len, fix_nf;
+    char fix_pat[TFIX_TEXT];
+    struct { char op; uint8_t pos, w; } fix_f[TFIX_FIELDS];
   } tp_auto, tp_user;     /* auto_fmt, and the user's time_format (when not empty) */
   tcache tc;              /* for tp_auto */
   size_t ts_idx;
@@ -100,7 +107,10 @@ struct aw_logfmt {
   aw_logfmt_stats st;
 };
 
-static int tprog_set(struct tprog *p, const char *fmt);
+/* A compiled format (time_compile; struct tprog is declared in struct aw_logfmt). */
+typedef struct tprog tprog;
+static int tprog_set(tprog *p, const char *fmt);
+static void fix_layout(tprog *p);
 
 void aw_logfmt_opts_default(aw_logfmt_opts *o) {
   memset(o, 0, sizeof *o);
@@ -1100,6 +1110,69 @@ static int time_exec(const tf_op *ops, size_t nops, const char *s, size_t n, int
   return time_finish(&st, i, n, default_year, NULL, out);
 }
 
+/* The fixed layout of a format made only of full-width numeric fields (%Y four digits, %y %m %d
+ * %H %M %S two), literal bytes that are not digits, and spaces - "%y%m%d %H%M%S", "%Y-%m-%d
+ * %H:%M:%S": the text every field of which has its full width and every space is one ' '. For
+ * such a text time_run reads exactly these digits (a field is followed by a non-digit literal, a
+ * space, the end, or - "%y%m%d" - a field of exact width), so time_fixed can read it by
+ * position. Sets p->fix_nf = 0 when the format is not of this kind. */
+static void fix_layout(tprog *p) {
+  size_t pos = 0, nf = 0;
+  p->fix_nf = 0;
+  for (size_t k = 0; k < p->n; k++) {
+    const tf_op *o = &p->ops[k];
+    size_t w = o->op == 'Y' ? 4 : 2;
+    switch (o->op) {
+      case 'Y': case 'y': case 'm': case 'd': case 'H': case 'M': case 'S':
+        if (pos + w > TFIX_TEXT || nf == TFIX_FIELDS) return;
+        p->fix_f[nf].op = o->op;
+        p->fix_f[nf].pos = (uint8_t)pos;
+        p->fix_f[nf].w = (uint8_t)w;
+        nf++;
+        memset(p->fix_pat + pos, 'd', w);
+        pos += w;
+        break;
+      case 'L':
+        if (pos + 1 > TFIX_TEXT || (o->lit >= '0' && o->lit <= '9') || o->lit == 'd' || aw_ascii_is_space((unsigned char)o->lit))
+          return;
+        p->fix_pat[pos++] = o->lit;
+        break;
+      case ' ':
+        if (pos + 1 > TFIX_TEXT) return;
+        p->fix_pat[pos++] = ' ';
+        break;
+      default: return;
+    }
+  }
+  p->fix_len = (uint8_t)pos;
+  p->fix_nf = (uint8_t)nf;
+}
+
+/* Reads s[0..n) by p's fixed layout: 1 (and *out) or 0 as time_exec would give, or -1 when the
+ * text does not have the layout (time_exec must read it). */
+static int time_fixed(const tprog *p, const char *s, size_t n, int default_year, int64_t *days_cache, double *out) {
+  if (!p->fix_nf || n != p->fix_len) return -1;
+  for (size_t i = 0; i < n; i++) {
+    char c = p->fix_pat[i];
+    if (c == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != c) return -1;
+  }
+  tf_state st = tf_state0;
+  for (size_t k = 0; k < p->fix_nf; k++) {
+    const char *q = s + p->fix_f[k].pos;
+    int v = (q[0] - '0') * 10 + (q[1] - '0');
+    switch (p->fix_f[k].op) {
+      case 'Y': st.Y = (int64_t)v * 100 + (q[2] - '0') * 10 + (q[3] - '0'); break;
+      case 'y': st.Y = yy_to_year(v); break;
+      case 'm': st.M = v; break;
+      case 'd': st.D = v; break;
+      case 'H': st.H = v; break;
+      case 'M': st.MI = v; break;
+      default: st.S = v; break;
+    }
+  }
+  return time_finish(&st, n, n, default_year, days_cache, out);
+}
+
 /* time_exec for consecutive texts of one format: items whose bytes (and the byte after them)
  * are the same as in the previous text keep their result, the others run again. A time text
  * changes little from one line to the next (the date, then the hour stay), so most lines only
@@ -1147,8 +1220,6 @@ static int time_exec_cached(tcache *c, const tf_op *ops, size_t nops, int epoch,
   return time_finish(&st, i, n, default_year, c->days, out);
 }
 
-/* A compiled format (time_compile; struct tprog is declared in struct aw_logfmt). */
-typedef struct tprog tprog;
 
 /* (Re)compiles fmt into p. */
 static int tprog_set(tprog *p, const char *fmt) {
@@ -1159,11 +1230,13 @@ static int tprog_set(tprog *p, const char *fmt) {
   p->n = time_compile(fmt, p->ops);
   p->epoch = 0;
   for (size_t k = 0; k < p->n; k++) p->epoch |= p->ops[k].op == 's';
+  fix_layout(p);
   return 0;
 }
 
 static int time_fmt(const char *s, size_t n, const char *fmt, int default_year, double *out) {
-  tprog p = {NULL, 0, 0};
+  tprog p;
+  memset(&p, 0, sizeof p);
   if (tprog_set(&p, fmt)) return 0;
   int r = time_exec(p.ops, p.n, s, n, default_year, out);
   AW_FREE(p.ops);
@@ -1492,7 +1565,11 @@ static double line_time(aw_logfmt *lf, const aw_logfmt_field *fv) {
   }
   while (tn && aw_ascii_is_space((unsigned char)tx[tn - 1])) tn--;
   if (!tn) return NAN;
-  if (lf->time_format) return time_exec(lf->tp_user.ops, lf->tp_user.n, tx, tn, lf->o.default_year, &t) ? t : NAN;
+  if (lf->time_format) {
+    int r = time_fixed(&lf->tp_user, tx, tn, lf->o.default_year, lf->tc.days, &t);
+    if (r >= 0) return r ? t : NAN;
+    return time_exec(lf->tp_user.ops, lf->tp_user.n, tx, tn, lf->o.default_year, &t) ? t : NAN;
+  }
   /* automatic: reuse the format detected on an earlier line while it fits (the same value as
    * detecting again, much cheaper); it is compiled once each time detection changes it */
   if (lf->auto_fmt[0]) {
@@ -1501,7 +1578,11 @@ static double line_time(aw_logfmt *lf, const aw_logfmt_field *fv) {
       lf->auto_dirty = 0;
       lf->tc.valid = 0;
     }
-    if (lf->tp_auto.ops && time_exec_cached(&lf->tc, lf->tp_auto.ops, lf->tp_auto.n, lf->tp_auto.epoch, tx, tn, lf->o.default_year, &t)) return t;
+    if (lf->tp_auto.ops) {
+      int r = time_fixed(&lf->tp_auto, tx, tn, lf->o.default_year, lf->tc.days, &t);
+      if (r == 1) return t;
+      if (r < 0 && time_exec_cached(&lf->tc, lf->tp_auto.ops, lf->tp_auto.n, lf->tp_auto.epoch, tx, tn, lf->o.default_year, &t)) return t;
+    }
   }
   lf->auto_dirty = 1; /* time_auto may rewrite auto_fmt */
   if (time_auto(tx, tn, lf->o.default_year, &t, lf->o.no_fast_path ? NULL : lf->auto_fmt, sizeof lf->auto_fmt)) return t;

@@ -2086,11 +2086,25 @@ typedef struct dfa_t {
   uint32_t *stack, *clos, *nxt;
   int wordb;          /* the pattern has \b or \B */
   int full;           /* the cache is full or out of memory: no new states */
+  /* two bytes per lookup (see pair_scan): bc maps a byte to its class (bytes that no instruction
+   * and no \b tells apart share one; every byte >= 0x80 is class 15); pair[state * 256 +
+   * (class0 << 4 | class1)] is the state after both bytes, or PAIR_UNBUILT / PAIR_NONE. NULL when
+   * the ASCII bytes fall into more than 15 classes. */
+  uint8_t bc[256];
+  uint32_t *pair;
 } dfa_t;
+
+/* pair values: (next state * 256) << 3 | (the next state keeps itself on every digit: DFA_DIGITS)
+ * << 2 | (a match ends before the second byte) << 1 | (a match ends before the first byte); real
+ * states are >= 2, so every real value is >= 4096 */
+#define PAIR_UNBUILT 0u
+#define PAIR_NONE 1u /* the two bytes need single steps (a dead or special transition, a byte >= 0x80) */
+#define PAIR_MIN 8u
 
 static void dfa_free(dfa_t *f) {
   if (!f) return;
   AW_FREE(f->trans);
+  AW_FREE(f->pair);
   AW_FREE(f->loff);
   AW_FREE(f->llen);
   AW_FREE(f->pword);
@@ -2160,7 +2174,13 @@ static uint32_t dfa_intern(dfa_t *f, const uint32_t *l, size_t n, int pw) {
     if (pw2) f->pword = pw2;
     uint8_t *ae = (uint8_t *)AW_REALLOC(f->at_end, nc);
     if (ae) f->at_end = ae;
-    if (!t || !lo || !ll || !pw2 || !ae) {
+    int pair_ok = 1;
+    if (f->pair) {
+      uint32_t *pt = (uint32_t *)AW_REALLOC(f->pair, nc * 256 * sizeof(uint32_t));
+      if (pt) f->pair = pt;
+      else pair_ok = 0;
+    }
+    if (!t || !lo || !ll || !pw2 || !ae || !pair_ok) {
       f->full = 1;
       return DFA_UNKNOWN;
     }
@@ -2178,6 +2198,7 @@ static uint32_t dfa_intern(dfa_t *f, const uint32_t *l, size_t n, int pw) {
   f->pword[st] = (uint8_t)pw;
   f->at_end[st] = 0;
   for (int c = 0; c < 256; c++) f->trans[(size_t)st * 256 + (size_t)c] = DFA_UNBUILT;
+  if (f->pair) memset(f->pair + (size_t)st * 256, 0, 256 * sizeof(uint32_t)); /* PAIR_UNBUILT */
   f->ht[k] = st + 1;
   return st;
 }
@@ -2286,6 +2307,118 @@ static int dfa_end(const aw_regex *re, dfa_t *f, uint32_t st) {
   return f->at_end[st] == 2;
 }
 
+/* Byte classes for the pair table: ASCII bytes that every consuming instruction (I_CHAR,
+ * I_CLASS) accepts or rejects alike, and that \b sees alike, behave alike in every state, so a
+ * transition computed for one byte of a class holds for all of them. Partition refinement, one
+ * instruction at a time. Fills f->bc and returns 1, or 0 when there are more than 15 ASCII
+ * classes (no pair table then). */
+static int dfa_classes(const aw_regex *re, dfa_t *f) {
+  uint8_t id[128], map[2 * 16];
+  for (unsigned b = 0; b < 128; b++) id[b] = (uint8_t)(f->wordb && ascii_word(b));
+  for (size_t pc = 0; pc < re->pk.n; pc++) {
+    const inst *in = &re->pk.code[pc];
+    if (in->op != I_CHAR && in->op != I_CLASS) continue;
+    memset(map, 0xFF, sizeof map);
+    size_t nn = 0;
+    for (unsigned b = 0; b < 128; b++) {
+      int acc = in->op == I_CHAR ? (uint32_t)in->x == b : re->cls[in->x].tab[b] == 1;
+      unsigned key = (unsigned)id[b] * 2 + (unsigned)acc;
+      if (map[key] == 0xFF) {
+        if (nn == 15) return 0;
+        map[key] = (uint8_t)nn++;
+      }
+      id[b] = map[key];
+    }
+  }
+  for (unsigned b = 0; b < 256; b++) f->bc[b] = b < 128 ? id[b] : 15;
+  return 1;
+}
+
+/* The single-step transition of state st on ASCII byte c, built if needed, decoded: *next the
+ * state after c, *m a match ends before c. Returns 0 when c leads nowhere a pair can go (the
+ * dead state, or the cache is full). */
+static int pair_half(const aw_regex *re, dfa_t *f, uint32_t st, unsigned c, uint32_t *next, uint32_t *m) {
+  uint32_t v = f->trans[(size_t)st * 256 + c];
+  if (v == DFA_UNBUILT && (v = dfa_step(re, f, st, c)) == DFA_UNKNOWN) return 0;
+  if ((v >> 1) == DFA_DIGITS >> 1) { /* a digit that keeps the state */
+    *next = st;
+  } else {
+    if ((v >> 1) < 2 * 256) return 0; /* dead (or not built: cannot happen here) */
+    *next = (v >> 1) / 256;
+  }
+  *m = v & 1;
+  return 1;
+}
+
+/* Builds the pair entry of state st for the bytes c0 c1 (both < 0x80). */
+static void pair_build(const aw_regex *re, dfa_t *f, uint32_t st, unsigned c0, unsigned c1) {
+  uint32_t s1, s2, m0, m1, v = PAIR_NONE;
+  if (pair_half(re, f, st, c0, &s1, &m0) && pair_half(re, f, s1, c1, &s2, &m1)) {
+    /* does s2 keep itself on the digits (dfa_step marks such rows DFA_DIGITS)? */
+    uint32_t s3, m3;
+    int loop = pair_half(re, f, s2, '0', &s3, &m3) && (f->trans[(size_t)s2 * 256 + '0'] >> 1) == DFA_DIGITS >> 1;
+    v = (s2 * 256) << 3 | (uint32_t)loop << 2 | m1 << 1 | m0;
+  }
+  f->pair[(size_t)st * 256 + ((unsigned)f->bc[c0] << 4 | f->bc[c1])] = v; /* (f->pair may have moved) */
+}
+
+/* End of the run of ASCII digits that starts at s[i] (i itself when s[i] is no digit). */
+static inline size_t digit_run_end(const unsigned char *s, size_t n, size_t i) {
+  while (i + 8 <= n) {
+    uint64_t w;
+    memcpy(&w, s + i, 8);
+    /* high bit of each byte that is a digit (no carries: bytes >= 0x80 are excluded first) */
+    uint64_t hi = 0x8080808080808080ull;
+    uint64_t dg = (w + 0x5050505050505050ull) & ~(w + 0x4646464646464646ull) & ~w & hi;
+    uint64_t nd = ~dg & hi;
+    if (nd) return i + ((size_t)__builtin_ctzll(nd) >> 3);
+    i += 8;
+  }
+  while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+  return i;
+}
+
+/* Runs the DFA two bytes per lookup from s[*qp] in the row *rowp while the pair table allows
+ * (both bytes ASCII, neither transition dead or special), building entries on the way; leaves
+ * *qp and *rowp where a single step must go on (or at the last byte) and sets *lastp to the
+ * last match end seen. Each lookup is one dependent load per two bytes instead of two: the
+ * scan's time is that chain of loads. */
+static void pair_scan(const aw_regex *re, dfa_t *f, const unsigned char *s, size_t n, size_t *qp, size_t *rowp,
+                      size_t *lastp) {
+  const uint8_t *bc = f->bc;
+  size_t q = *qp, row = *rowp;
+  const unsigned char *lp = NULL;
+  for (;;) {
+    const uint32_t *pair = f->pair;
+    const unsigned char *sp = s + q, *se1 = s + n - 1; /* two bytes left: sp < se1 */
+    uint32_t v2 = PAIR_NONE;
+    while (sp < se1) {
+      v2 = pair[row + ((unsigned)bc[sp[0]] << 4 | bc[sp[1]])];
+      if (v2 < PAIR_MIN) break;
+      lp = (v2 & 1) ? sp : lp;
+      lp = (v2 & 2) ? sp + 1 : lp;
+      row = v2 >> 3;
+      sp += 2;
+      if ((v2 & 4) && sp <= se1 && *sp >= '0' && *sp <= '9') {
+        /* a run of digits that keeps the state: skipped in one go (a match ends before each of
+         * them when the state's digit transitions say so) */
+        const unsigned char *r = s + digit_run_end(s, n, (size_t)(sp - s));
+        if (f->trans[row + '0'] & 1) lp = r - 1;
+        sp = r;
+      }
+    }
+    q = (size_t)(sp - s);
+    if (sp < se1 && v2 == PAIR_UNBUILT && sp[0] < 0x80 && sp[1] < 0x80) {
+      pair_build(re, f, (uint32_t)(row / 256), sp[0], sp[1]);
+      continue;
+    }
+    break;
+  }
+  if (lp) *lastp = (size_t)(lp - s);
+  *qp = q;
+  *rowp = row;
+}
+
 static dfa_t *dfa_new(const aw_regex *re) {
   dfa_t *f = (dfa_t *)AW_CALLOC(1, sizeof(dfa_t));
   if (!f) return NULL;
@@ -2303,6 +2436,13 @@ static dfa_t *dfa_new(const aw_regex *re) {
   }
   for (size_t i = 0; i < re->pk.n; i++)
     if (re->pk.code[i].op == I_ASSERT) f->wordb = 1;
+  if (dfa_classes(re, f)) {
+    f->pair = (uint32_t *)AW_MALLOC(1); /* grown with the states (dfa_intern) */
+    if (!f->pair) {
+      dfa_free(f);
+      return NULL;
+    }
+  }
   /* state 0: no thread left (dead); state 1: the "not built" marker (never reached as a state:
    * its list holds an impossible pc so no real list equals it) */
   uint32_t never = UINT32_MAX;
@@ -2346,12 +2486,16 @@ static int dfa_search(aw_regex *re, const unsigned char *s, size_t n, size_t fro
     }
     size_t last = SIZE_MAX, q = p, row = (size_t)st * 256;
     for (;;) {
+      /* two bytes at a time while the pair table allows, then one single step (or, without a
+       * pair table, single steps until something special) */
+      if (f->pair) pair_scan(re, f, s, n, &q, &row, &last);
       /* the scan: real states' transition values are >= 2 * 512 (states 0 and 1 are dead and
        * "not built"), so one comparison leaves the loop for everything else */
       const uint32_t *trans = f->trans;
       const unsigned char *sp = s + q, *se = s + n, *lastp = NULL;
+      const unsigned char *lim = f->pair && sp < se ? sp + 1 : se;
       uint32_t v = 0;
-      while (sp < se) {
+      while (sp < lim) {
         v = trans[row + *sp];
         if (v < 2 * 2 * 256) break;
         lastp = (v & 1) ? sp : lastp; /* a match ends before *sp */
@@ -2361,6 +2505,7 @@ static int dfa_search(aw_regex *re, const unsigned char *s, size_t n, size_t fro
       if (lastp) last = (size_t)(lastp - s);
       q = (size_t)(sp - s);
       if (sp == se) break;
+      if (sp == lim) continue; /* the one single step went through: pairs again */
       if (v == DFA_UNBUILT) {
         if (s[q] >= 0x80) return -1;
         if (dfa_step(re, f, (uint32_t)(row / 256), s[q]) == DFA_UNKNOWN) return -1;

@@ -631,6 +631,55 @@ static void test_fast_path_equals_regex(void) {
   T_CHECKF(matched > total / 4, "only %zu of %zu random lines matched a format", matched, total);
 }
 
+/* ---- times read by position (logformat.c time_fixed: formats of full-width numeric fields,
+ * literals and spaces) give what the item-by-item reading gives (aw_logfmt_parse_time with the
+ * same format), for texts that have the layout and texts that do not ---- */
+
+typedef struct {
+  double t[16];
+  size_t n;
+} times_seen;
+
+static aw_status keep_time(void *ud, const aw_logfmt_line *ln, aw_error *err) {
+  times_seen *ts = (times_seen *)ud;
+  (void)err;
+  if (ts->n < 16) ts->t[ts->n++] = ln->time;
+  return AW_OK;
+}
+
+static void test_fixed_time_layout(void) {
+  static const char *fmts[] = {"%Y-%m-%d %H:%M:%S", "%y%m%d %H%M%S", NULL /* automatic */};
+  static const char *texts[] = {"2015-10-18 18:01:47", "2015-1-18 18:01:47", "2015-13-18 18:01:47", "2015-02-30 18:01:47",
+                                "2015-10-18 24:00:00", "081109 203615",      "081109 203661",       "0811091 203615",
+                                "081109 2036150",      "2016-02-29 00:00:60", "1999-12-31 23:59:59", "081109 000000"};
+  for (size_t f = 0; f < 3; f++) {
+    aw_logfmt_opts lo;
+    aw_logfmt_opts_default(&lo);
+    lo.kind = AW_LOGFMT_PATTERN;
+    lo.log_format = "<Date> <Time> <Content>";
+    lo.time_format = fmts[f];
+    for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
+      /* the same text twice (the second reading may come from a cache) */
+      char line[128];
+      int l = snprintf(line, sizeof line, "%s message\n%s message\n", texts[k], texts[k]);
+      times_seen ts;
+      memset(&ts, 0, sizeof ts);
+      aw_error err;
+      aw_logfmt *lf = aw_logfmt_new(&lo, keep_time, &ts, &err);
+      T_CHECK(lf != NULL);
+      if (!lf) continue;
+      T_EQ_INT(aw_logfmt_feed(lf, line, (size_t)l, &err), AW_OK);
+      aw_logfmt_free(lf);
+      double want = NAN;
+      if (!aw_logfmt_parse_time(texts[k], strlen(texts[k]), fmts[f], 1970, &want)) want = NAN;
+      T_EQ_INT(ts.n, 2);
+      for (size_t i = 0; i < ts.n; i++)
+        T_CHECKF(ts.t[i] == want || (ts.t[i] != ts.t[i] && want != want), "format %s, \"%s\": %.17g, want %.17g",
+                 fmts[f] ? fmts[f] : "(auto)", texts[k], ts.t[i], want);
+    }
+  }
+}
+
 /* ---- the delivery queue: lines are handed over in batches (logformat.c emit); the callback
  * must see the same lines in the same order as when each line is given alone, whatever the
  * chunking, with lines that need sanitizing or span chunks in between; and a callback's error
@@ -726,5 +775,6 @@ int main(int argc, char **argv) {
   T_RUN(test_nezha_csv);
   T_RUN(test_fast_path_equals_regex);
   T_RUN(test_queue);
+  T_RUN(test_fixed_time_layout);
   return t_done();
 }
