@@ -40,7 +40,7 @@ typedef struct tf_state {
  * the next text only reruns the items past the common prefix (line_time). */
 #define TCACHE_TEXT 64
 #define TCACHE_ITEMS 32
-#define TFIX_TEXT 40
+#define TFIX_TEXT 32
 #define TFIX_FIELDS 8
 typedef struct tcache {
   char text[TCACHE_TEXT];
@@ -78,6 +78,10 @@ struct aw_logfmt {
      * for a digit or the byte itself; fix_nf numeric fields (0: the format has none) */
     uint8_t fix_len, fix_nf;
     char fix_pat[TFIX_TEXT];
+    /* fix_pat as words read at fix_off (0, 8, ... and the last eight bytes): 0xFF at the digits,
+     * 0xFF at the literals, the literal bytes */
+    uint64_t fix_dm[TFIX_TEXT / 8], fix_lm[TFIX_TEXT / 8], fix_lit[TFIX_TEXT / 8];
+    uint8_t fix_off[TFIX_TEXT / 8], fix_nw;
     struct { char op; uint8_t pos, w; } fix_f[TFIX_FIELDS];
   } tp_auto, tp_user;     /* auto_fmt, and the user's time_format (when not empty) */
   tcache tc;              /* for tp_auto */
@@ -1146,16 +1150,54 @@ static void fix_layout(tprog *p) {
   }
   p->fix_len = (uint8_t)pos;
   p->fix_nf = (uint8_t)nf;
+  /* words of eight bytes inside the text (no read past its end): at 0, 8, ..., and the last
+   * eight bytes (overlapping the one before) */
+  p->fix_nw = 0;
+  if (pos < 8) return; /* (time_fixed then compares byte by byte) */
+  for (size_t o = 0; o < pos; o += 8) {
+    size_t at = o + 8 <= pos ? o : pos - 8, w = p->fix_nw++;
+    p->fix_off[w] = (uint8_t)at;
+    p->fix_dm[w] = p->fix_lm[w] = p->fix_lit[w] = 0;
+    for (size_t i = 0; i < 8; i++) {
+      unsigned sh = (unsigned)(8 * i);
+      char c = p->fix_pat[at + i];
+      if (c == 'd') {
+        p->fix_dm[w] |= (uint64_t)0xFF << sh;
+      } else {
+        p->fix_lm[w] |= (uint64_t)0xFF << sh;
+        p->fix_lit[w] |= (uint64_t)(unsigned char)c << sh;
+      }
+    }
+  }
+}
+
+/* Eight bytes at p as a little-endian word (x86 and WASM are little-endian). */
+static inline uint64_t rd_le64(const unsigned char *p) {
+  uint64_t w;
+  memcpy(&w, p, 8);
+  return w;
 }
 
 /* Reads s[0..n) by p's fixed layout: 1 (and *out) or 0 as time_exec would give, or -1 when the
  * text does not have the layout (time_exec must read it). */
 static int time_fixed(const tprog *p, const char *s, size_t n, int default_year, int64_t *days_cache, double *out) {
   if (!p->fix_nf || n != p->fix_len) return -1;
-  for (size_t i = 0; i < n; i++) {
-    char c = p->fix_pat[i];
-    if (c == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != c) return -1;
+  /* eight bytes at a time (little-endian words): the literals equal, the digit positions digits
+   * - t = byte ^ '0' is a digit's value; t < 10 <=> neither t nor t + 0x76 has the high bit (a
+   * carry out of a byte with t >= 0x8A, itself rejected, can only make the next byte fail too) */
+  uint64_t bad = 0;
+  for (size_t k = 0; k < p->fix_nw; k++) {
+    uint64_t w = rd_le64((const unsigned char *)s + p->fix_off[k]);
+    uint64_t t = (w ^ 0x3030303030303030ull) & p->fix_dm[k];
+    bad |= (t | (t + 0x7676767676767676ull)) & 0x8080808080808080ull & p->fix_dm[k];
+    bad |= (w ^ p->fix_lit[k]) & p->fix_lm[k];
   }
+  if (!p->fix_nw)
+    for (size_t i = 0; i < n; i++) {
+      char c = p->fix_pat[i];
+      bad |= c == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != c;
+    }
+  if (bad) return -1;
   tf_state st = tf_state0;
   for (size_t k = 0; k < p->fix_nf; k++) {
     const char *q = s + p->fix_f[k].pos;
