@@ -98,7 +98,8 @@ struct aw_logfmt {
   uint64_t deliver_off;   /* offset handed to the callback */
   /* scratch */
   aw_buf san, tbuf, jbuf;
-  aw_logfmt_field fv[MAX_FIELDS];
+  aw_logfmt_field fv_own[MAX_FIELDS];
+  aw_logfmt_field *fv;    /* the fields of the line being read: fv_own, or its slot in the queue */
   aw_regex_span spans[MAX_FIELDS + 1];
   /* delivery queue (queue_line): lines whose bytes stay in the caller's chunk until the end of
    * aw_logfmt_feed, with their fields */
@@ -532,6 +533,7 @@ aw_logfmt *aw_logfmt_new(const aw_logfmt_opts *opts, aw_logfmt_line_fn fn, void 
     return NULL;
   }
   lf->o = *opts;
+  lf->fv = lf->fv_own;
   if (lf->o.max_line == 0) lf->o.max_line = AW_LOGFMT_DEFAULT_MAX_LINE;
   lf->fn = fn;
   lf->ud = ud;
@@ -1646,31 +1648,25 @@ static aw_status flush_queue(aw_logfmt *lf, aw_error *err) {
   return AW_OK;
 }
 
-/* Delivers line ln, whose bytes (text, message, fields) stay valid until aw_logfmt_feed returns
- * (stable: they lie in the caller's chunk), or whose bytes are the reader's scratch. Stable lines
- * are queued and handed over QUEUE_LINES at a time (and at the end of each feed): the header
- * parsing of a batch of lines, then the caller's work on them, instead of the two interleaved
- * line by line. The results are the same; it is faster because each loop's code and branch
+/* Delivers line ln: queued (deliver read it into lf->q[lf->qn]: its bytes - text, message,
+ * fields - stay valid until aw_logfmt_feed returns, they lie in the caller's chunk), or at once
+ * (its bytes are the reader's scratch). Queued lines are handed over QUEUE_LINES at a time (and
+ * at the end of each feed): the header parsing of a batch of lines, then the caller's work on
+ * them, instead of the two interleaved line by line. The results are the same; it is faster because each loop's code and branch
  * history stay warm (about 15% in WASM on HDFS with Drain, where the two together outgrow the
  * instruction cache; no change natively). Other lines flush the queue first, so the order is
  * kept. */
-static aw_status emit(aw_logfmt *lf, const aw_logfmt_line *ln, int stable, aw_error *err) {
-  if (!stable || !lf->q) {
-    aw_status st = flush_queue(lf, err);
-    if (st) {
-      lf->st.delivered--; /* this line is not delivered either */
-      return st;
-    }
-    return lf->fn(lf->ud, ln, err);
+static aw_status emit(aw_logfmt *lf, const aw_logfmt_line *ln, int queued, aw_error *err) {
+  if (queued) { /* ln is lf->q[lf->qn], its fields in its slot of lf->qf */
+    lf->qn++;
+    return lf->qn == QUEUE_LINES ? flush_queue(lf, err) : AW_OK;
   }
-  size_t nf = lf->nfields ? lf->nfields : 1, k = lf->qn++;
-  aw_logfmt_line *d = &lf->q[k];
-  *d = *ln;
-  if (ln->nfields) {
-    memcpy(lf->qf + k * nf, ln->fields, ln->nfields * sizeof(aw_logfmt_field));
-    d->fields = lf->qf + k * nf;
+  aw_status st = flush_queue(lf, err);
+  if (st) {
+    lf->st.delivered--; /* this line is not delivered either */
+    return st;
   }
-  return lf->qn == QUEUE_LINES ? flush_queue(lf, err) : AW_OK;
+  return lf->fn(lf->ud, ln, err);
 }
 
 /* nl_free: the line holds no '\n' (it comes from aw_logfmt_feed's line splitting); clean: it
@@ -1693,17 +1689,20 @@ static aw_status deliver(aw_logfmt *lf, const char *raw, size_t n, uint64_t line
     lf->st.blank_lines++;
     return AW_OK;
   }
-  aw_logfmt_line ln;
-  memset(&ln, 0, sizeof ln);
-  ln.line = lineno;
-  ln.offset = lf->deliver_off;
-  ln.text = s;
-  ln.text_len = n;
-  ln.content = s;
-  ln.content_len = n;
-  ln.nfields = lf->nfields;
-  ln.fields = lf->fv;
-  ln.time = NAN;
+  /* a line that will be queued (see emit) is read straight into its queue slot */
+  int queue = stable && clean && lf->q && lf->o.kind != AW_LOGFMT_JSON;
+  aw_logfmt_line local, *ln = queue ? &lf->q[lf->qn] : &local;
+  lf->fv = queue ? lf->qf + lf->qn * (lf->nfields ? lf->nfields : 1) : lf->fv_own;
+  memset(ln, 0, sizeof *ln);
+  ln->line = lineno;
+  ln->offset = lf->deliver_off;
+  ln->text = s;
+  ln->text_len = n;
+  ln->content = s;
+  ln->content_len = n;
+  ln->nfields = lf->nfields;
+  ln->fields = lf->fv;
+  ln->time = NAN;
   for (size_t k = 0; k < lf->nfields; k++) {
     lf->fv[k].value = "";
     lf->fv[k].len = 0;
@@ -1713,9 +1712,9 @@ static aw_status deliver(aw_logfmt *lf, const char *raw, size_t n, uint64_t line
     int r = lf->fast && fast_split(lf, s, n, nl_free) ? 2 : aw_regex_search(lf->re, s, n, 0, lf->spans, lf->ngroups_total + 1);
     if (r < 0) return aw_error_set(err, AW_ERR_NOMEM, "out of memory matching the log format");
     if (r == 2) {
-      ln.content = lf->fv[lf->content_idx].value;
-      ln.content_len = lf->fv[lf->content_idx].len;
-      ln.time = line_time(lf, lf->fv);
+      ln->content = lf->fv[lf->content_idx].value;
+      ln->content_len = lf->fv[lf->content_idx].len;
+      ln->time = line_time(lf, lf->fv);
     } else if (r == 1) {
       for (size_t k = 0; k < lf->nfields; k++) {
         aw_regex_span sp = lf->spans[lf->gidx[k]];
@@ -1724,9 +1723,9 @@ static aw_status deliver(aw_logfmt *lf, const char *raw, size_t n, uint64_t line
           lf->fv[k].len = sp.end - sp.start;
         }
       }
-      ln.content = lf->fv[lf->content_idx].value;
-      ln.content_len = lf->fv[lf->content_idx].len;
-      ln.time = line_time(lf, lf->fv);
+      ln->content = lf->fv[lf->content_idx].value;
+      ln->content_len = lf->fv[lf->content_idx].len;
+      ln->time = line_time(lf, lf->fv);
     } else {
       matched = 0;
       lf->st.unmatched++;
@@ -1779,8 +1778,8 @@ static aw_status deliver(aw_logfmt *lf, const char *raw, size_t n, uint64_t line
           add_issue(lf, lineno, "nul", "\\u0000 in the message replaced by a space");
         }
         strip(&msg, &ml);
-        ln.content = msg;
-        ln.content_len = ml;
+        ln->content = msg;
+        ln->content_len = ml;
         if (lf->json_time_pos != SIZE_MAX) {
           lf->fv[lf->json_time_pos].value = lf->jbuf.data + t_off;
           lf->fv[lf->json_time_pos].len = t_len;
@@ -1798,8 +1797,8 @@ static aw_status deliver(aw_logfmt *lf, const char *raw, size_t n, uint64_t line
                 lf->fv[base + k].len = sp.end - sp.start;
               }
             }
-            ln.content = lf->fv[lf->content_idx].value;
-            ln.content_len = lf->fv[lf->content_idx].len;
+            ln->content = lf->fv[lf->content_idx].value;
+            ln->content_len = lf->fv[lf->content_idx].len;
           } else {
             add_issue(lf, lineno, "no-match", "message does not match the inner format");
             lf->st.unmatched++;
@@ -1811,7 +1810,7 @@ static aw_status deliver(aw_logfmt *lf, const char *raw, size_t n, uint64_t line
         }
         if (t_len) {
           double t;
-          if (aw_logfmt_parse_time(lf->jbuf.data + t_off, t_len, lf->time_format, lf->o.default_year, &t)) ln.time = t;
+          if (aw_logfmt_parse_time(lf->jbuf.data + t_off, t_len, lf->time_format, lf->o.default_year, &t)) ln->time = t;
         }
       }
     }
@@ -1822,18 +1821,18 @@ static aw_status deliver(aw_logfmt *lf, const char *raw, size_t n, uint64_t line
       lf->fv[k].value = "";
       lf->fv[k].len = 0;
     }
-    ln.content = s;
-    ln.content_len = n;
+    ln->content = s;
+    ln->content_len = n;
     if (lf->o.unmatched == AW_LOGFMT_UNMATCHED_SKIP) return AW_OK;
     if (lf->content_idx != SIZE_MAX) {
       lf->fv[lf->content_idx].value = s;
       lf->fv[lf->content_idx].len = n;
     }
   }
-  if ((lf->ntime || lf->ts_idx != SIZE_MAX || lf->time_field) && ln.time != ln.time) lf->st.no_time++;
-  ln.flags = flags;
+  if ((lf->ntime || lf->ts_idx != SIZE_MAX || lf->time_field) && ln->time != ln->time) lf->st.no_time++;
+  ln->flags = flags;
   lf->st.delivered++;
-  return emit(lf, &ln, stable && clean && lf->o.kind != AW_LOGFMT_JSON, err);
+  return emit(lf, ln, queue, err);
 }
 
 /* Ends the line held in lf->line, or (text != NULL) the whole line text[0..n) given directly. */
