@@ -171,6 +171,8 @@ struct aw_regex {
   int dfa_ok;            /* the lazy DFA can run this pattern (dfa_eligible) */
   struct dfa_t *dfa;     /* built on first use */
   uint64_t req_set[4];   /* ASCII bytes every match contains */
+  int cnt_byte;          /* a byte every match contains cnt_min >= 2 times (the most such), */
+  uint32_t cnt_min;      /* or cnt_min 0 (too_few) */
   int engine;
   /* scratch (kept between calls) */
   uint64_t *bits;
@@ -1131,6 +1133,44 @@ static void required_bytes(const anode *nodes, int ni, uint64_t out[4]) {
 }
 
 /* Does class c contain a white-space character (Python's str.isspace())? */
+/* The fewest times byte b occurs in a match of node ni (capped at 255): "(\\d+\\.){3}\\d+" holds
+ * '.' at least three times. */
+static uint32_t min_count(const anode *nodes, int ni, int b) {
+  const anode *nd = &nodes[ni];
+  uint32_t x, y;
+  switch (nd->t) {
+    case A_LIT: return (uint32_t)nd->a == (uint32_t)b;
+    case A_CAT:
+      x = min_count(nodes, nd->a, b) + min_count(nodes, nd->b, b);
+      return x > 255 ? 255 : x;
+    case A_ALT:
+      x = min_count(nodes, nd->a, b);
+      y = min_count(nodes, nd->b, b);
+      return x < y ? x : y;
+    case A_GROUP: return min_count(nodes, nd->a, b);
+    case A_REPEAT:
+      if (nd->min == 0) return 0;
+      x = min_count(nodes, nd->a, b);
+      return x && nd->min > 255 / x ? 255 : x * nd->min;
+    default: return 0;
+  }
+}
+
+/* How many times byte b occurs in s[0..n). */
+static size_t count_byte(const unsigned char *s, size_t n, unsigned char b) {
+  size_t c = 0, i = 0;
+  for (; i + 16 <= n; i += 16) c += (size_t)__builtin_popcount(aw_s16_eq(s + i, b));
+  for (; i < n; i++) c += s[i] == b;
+  return c;
+}
+
+/* No match can start at or after `from` when fewer than cnt_min copies of cnt_byte are left
+ * (checked on short texts only - tokens, where a failed search costs an attempt at every
+ * viable start; on long ones the count could cost more than it saves). */
+static inline int too_few(const aw_regex *re, const unsigned char *s, size_t n, size_t from) {
+  return re->cnt_min >= 2 && n - from <= 256 && count_byte(s + from, n - from, (unsigned char)re->cnt_byte) < re->cnt_min;
+}
+
 static int class_has_space(const re_class *c) {
   for (unsigned b = 0; b < 0x80; b++)
     if (aw_ascii_is_space(b) && c->tab[b] == 1) return 1;
@@ -1352,6 +1392,11 @@ aw_status aw_regex_compile(const char *pattern, size_t len, aw_regex **out, aw_e
       if (rank > best) {
         best = rank;
         re->req_byte = b;
+      }
+      uint32_t c = min_count(p.nodes, root, b);
+      if (c >= 2 && c > re->cnt_min) {
+        re->cnt_min = c;
+        re->cnt_byte = b;
       }
     }
   }
@@ -2560,8 +2605,10 @@ static int do_search(aw_regex *re, const unsigned char *s, size_t n, size_t from
     if (from > 0) return 0; /* ^ and \A only match at 0 */
     anchored = 1;
   }
-  /* a byte every match contains must occur in what is left of the text */
+  /* a byte every match contains must occur in what is left of the text (as often as a match
+   * holds it) */
   if (re->req_byte >= 0 && !memchr(s + from, re->req_byte, n - from)) return 0;
+  if (too_few(re, s, n, from)) return 0;
   if (re->dfa_ok && re->engine == 0 && nspans <= 1 && !full) {
     size_t ms, me;
     int r = dfa_search(re, s, n, from, anchored, &ms, &me);
@@ -2639,7 +2686,8 @@ aw_status aw_regex_sub(aw_regex *re, const char *text, size_t n, const char *rep
   const unsigned char *s = (const unsigned char *)(text ? text : "");
   size_t pos = 0, copied = 0, must = SIZE_MAX, k = 0;
   aw_regex_span sp;
-  if (re->dfa_ok && re->engine == 0 && (n < 64 || !(re->req_byte >= 0 && !memchr(s, re->req_byte, n)))) {
+  if (too_few(re, s, n, 0)) pos = n + 1; /* no match at all: the text is copied as it is */
+  else if (re->dfa_ok && re->engine == 0 && (n < 64 || !(re->req_byte >= 0 && !memchr(s, re->req_byte, n)))) {
     /* the DFA directly (what do_search would do, without its per-call set-up); the pattern
      * cannot match empty, so `must` stays unused */
     size_t ms = n, me = n;
