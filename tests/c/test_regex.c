@@ -228,6 +228,56 @@ static void test_no_catastrophic_backtracking(void) {
   free(text);
 }
 
+/* A match holds each byte at least as often as the pattern does ('.' three times in
+ * "(\\d+\\.){3}\\d+"); texts with fewer copies are rejected before searching (regex.c too_few).
+ * Expected spans worked out by hand from Python's re semantics; both engines and sub. */
+static void test_byte_counts(void) {
+  struct {
+    const char *pat, *text;
+    size_t from;
+    long start, end; /* -1: no match */
+  } cases[] = {{"(\\d+\\.){3}\\d+", "1.2.3.4", 0, 0, 7},       {"(\\d+\\.){3}\\d+", "1.2.3", 0, -1, -1},
+               {"(\\d+\\.){3}\\d+", "x/1.2_3.4", 0, -1, -1}, {"(\\d+\\.){3}\\d+", "a.b.c.1.2.3.4", 0, 6, 13},
+               {"(\\d+\\.){3}\\d+", "1.2.3.4x", 2, -1, -1},  {"(a|aa)b{2}", "abb", 0, 0, 3},
+               {"(a|aa)b{2}", "ab", 0, -1, -1},               {"x(ab){2,}y", "xababy", 0, 0, 6},
+               {"x(ab){2,}y", "xaby", 0, -1, -1},             {"a{3}|b", "b", 0, 0, 1},
+               {"(.a){3}", "xaxaxa", 0, 0, 6},                {"(.a){3}", "xaxa", 0, -1, -1},
+               {"\\.\\.", "a..b", 0, 1, 3},                   {"\\.\\.", "a.b.c", 0, -1, -1}};
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    aw_regex *re;
+    aw_error err;
+    T_EQ_INT(aw_regex_compile(cases[k].pat, SIZE_MAX, &re, &err), AW_OK);
+    for (int engine = 0; engine <= 2; engine++) {
+      aw_regex_set_engine(re, engine);
+      aw_regex_span sp;
+      int r = aw_regex_search(re, cases[k].text, strlen(cases[k].text), cases[k].from, &sp, 1);
+      T_CHECKF(r == (cases[k].start >= 0), "/%s/ on \"%s\" (engine %d): %d", cases[k].pat, cases[k].text, engine, r);
+      if (r == 1) T_CHECKF((long)sp.start == cases[k].start && (long)sp.end == cases[k].end, "/%s/ on \"%s\": %zu-%zu",
+                           cases[k].pat, cases[k].text, sp.start, sp.end);
+    }
+    aw_regex_free(re);
+  }
+  /* sub: the rest of the text after a match is judged on its own copies */
+  aw_regex *re;
+  aw_error err;
+  T_EQ_INT(aw_regex_compile("(\\d+\\.){3}\\d+", SIZE_MAX, &re, &err), AW_OK);
+  aw_buf out = {0};
+  size_t cnt = 0;
+  T_EQ_INT(aw_regex_sub(re, "1.2.3.4 and 5.6.7.8", 19, "<*>", 3, &out, &cnt, &err), AW_OK);
+  T_STREQ(out.data, "<*> and <*>");
+  T_EQ_INT(cnt, 2);
+  out.len = 0;
+  T_EQ_INT(aw_regex_sub(re, "1.2.3.4.5.6", 11, "<*>", 3, &out, &cnt, &err), AW_OK);
+  T_STREQ(out.data, "<*>.5.6");
+  T_EQ_INT(cnt, 1);
+  out.len = 0;
+  T_EQ_INT(aw_regex_sub(re, "/a/b_1.2/part-0.", 16, "<*>", 3, &out, &cnt, &err), AW_OK);
+  T_STREQ(out.data, "/a/b_1.2/part-0.");
+  T_EQ_INT(cnt, 0);
+  aw_buf_free(&out);
+  aw_regex_free(re);
+}
+
 /* A line of 1 MB goes through the automatic engine choice (Pike VM above the memo limit). */
 static void test_long_line(void) {
   size_t n = 1 << 20;
@@ -355,6 +405,7 @@ int main(int argc, char **argv) {
   T_RUN(test_no_catastrophic_backtracking);
   T_RUN(test_long_line);
   T_RUN(test_dfa_against_backtracker);
+  T_RUN(test_byte_counts);
   T_RUN(test_token_facts);
   return t_done();
 }
