@@ -41,7 +41,7 @@ typedef struct tf_state {
 #define TCACHE_TEXT 64
 #define TCACHE_ITEMS 32
 #define TFIX_TEXT 32
-#define TFIX_FIELDS 8
+#define TFIX_FIELDS 12
 typedef struct tcache {
   char text[TCACHE_TEXT];
   size_t len;
@@ -82,7 +82,7 @@ struct aw_logfmt {
      * 0xFF at the literals, the literal bytes */
     uint64_t fix_dm[TFIX_TEXT / 8], fix_lm[TFIX_TEXT / 8], fix_lit[TFIX_TEXT / 8];
     uint8_t fix_off[TFIX_TEXT / 8], fix_nw;
-    struct { char op; uint8_t pos, w; } fix_f[TFIX_FIELDS];
+    struct { uint8_t slot, pos; } fix_f[TFIX_FIELDS]; /* two digits at pos go to slot (time_fixed) */
   } tp_auto, tp_user;     /* auto_fmt, and the user's time_format (when not empty) */
   tcache tc;              /* for tp_auto */
   size_t ts_idx;
@@ -1122,22 +1122,37 @@ static int time_exec(const tf_op *ops, size_t nops, const char *s, size_t n, int
  * such a text time_run reads exactly these digits (a field is followed by a non-digit literal, a
  * space, the end, or - "%y%m%d" - a field of exact width), so time_fixed can read it by
  * position. Sets p->fix_nf = 0 when the format is not of this kind. */
+/* time_fixed's value slots: the two-digit parts of the fields */
+enum { FS_YH, FS_YL, FS_YY, FS_M, FS_D, FS_H, FS_MI, FS_S, FS_N };
+
 static void fix_layout(tprog *p) {
   size_t pos = 0, nf = 0;
+  int big_y = 0, small_y = 0;
   p->fix_nf = 0;
   for (size_t k = 0; k < p->n; k++) {
     const tf_op *o = &p->ops[k];
     size_t w = o->op == 'Y' ? 4 : 2;
     switch (o->op) {
-      case 'Y': case 'y': case 'm': case 'd': case 'H': case 'M': case 'S':
-        if (pos + w > TFIX_TEXT || nf == TFIX_FIELDS) return;
-        p->fix_f[nf].op = o->op;
-        p->fix_f[nf].pos = (uint8_t)pos;
-        p->fix_f[nf].w = (uint8_t)w;
-        nf++;
+      case 'Y': case 'y': case 'm': case 'd': case 'H': case 'M': case 'S': {
+        if (pos + w > TFIX_TEXT || nf + 2 > TFIX_FIELDS) return;
+        static const char ops[] = "ymdHMS";
+        static const uint8_t slots[] = {FS_YY, FS_M, FS_D, FS_H, FS_MI, FS_S};
+        if (o->op == 'Y') {
+          p->fix_f[nf].slot = FS_YH;
+          p->fix_f[nf++].pos = (uint8_t)pos;
+          p->fix_f[nf].slot = FS_YL;
+          p->fix_f[nf++].pos = (uint8_t)(pos + 2);
+          big_y = 1;
+        } else {
+          p->fix_f[nf].slot = slots[strchr(ops, o->op) - ops];
+          p->fix_f[nf++].pos = (uint8_t)pos;
+          small_y |= o->op == 'y';
+        }
+        if (big_y && small_y) return; /* which year counts would depend on their order */
         memset(p->fix_pat + pos, 'd', w);
         pos += w;
         break;
+      }
       case 'L':
         if (pos + 1 > TFIX_TEXT || (o->lit >= '0' && o->lit <= '9') || o->lit == 'd' || aw_ascii_is_space((unsigned char)o->lit))
           return;
@@ -1200,20 +1215,18 @@ static int time_fixed(const tprog *p, const char *s, size_t n, int default_year,
       bad |= c == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != c;
     }
   if (bad) return -1;
-  tf_state st = tf_state0;
+  int v[FS_N] = {-1, 0, -1, 1, 1, 0, 0, 0}; /* tf_state0's values where a field is absent */
   for (size_t k = 0; k < p->fix_nf; k++) {
     const char *q = s + p->fix_f[k].pos;
-    int v = (q[0] - '0') * 10 + (q[1] - '0');
-    switch (p->fix_f[k].op) {
-      case 'Y': st.Y = (int64_t)v * 100 + (q[2] - '0') * 10 + (q[3] - '0'); break;
-      case 'y': st.Y = yy_to_year(v); break;
-      case 'm': st.M = v; break;
-      case 'd': st.D = v; break;
-      case 'H': st.H = v; break;
-      case 'M': st.MI = v; break;
-      default: st.S = v; break;
-    }
+    v[p->fix_f[k].slot] = (q[0] - '0') * 10 + (q[1] - '0');
   }
+  tf_state st = tf_state0;
+  st.Y = v[FS_YH] >= 0 ? (int64_t)v[FS_YH] * 100 + v[FS_YL] : v[FS_YY] >= 0 ? yy_to_year(v[FS_YY]) : -1;
+  st.M = v[FS_M];
+  st.D = v[FS_D];
+  st.H = v[FS_H];
+  st.MI = v[FS_MI];
+  st.S = v[FS_S];
   return time_finish(&st, n, n, default_year, days_cache, out);
 }
 
