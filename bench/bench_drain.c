@@ -5,7 +5,8 @@
  *  2. the 16 Loghub-2k samples concatenated as raw lines (plain lines, no masks, Drain3-like
  *     defaults st 0.4 depth 4), repeated 10 times.
  * Reports lines/s and MB/s (faithful and improved modes), and the peak resident memory natively.
- * Each workload runs 3 times (a new parser each time) and the best run counts. The main results
+ * Each workload runs 5 times (a new parser each time) and the best run counts (the machine is
+ * shared: single runs vary by up to 2x). The main results
  * use the process's CPU time (the issue quotes Drain3 in CPU time, and on a shared machine CPU
  * time is steadier than the clock); the `_wall` results use the wall clock. Under Node the CPU
  * time is process.cpuUsage() (which also counts V8's helper threads).
@@ -25,7 +26,7 @@
 #include <emscripten.h>
 #endif
 
-#define RUNS 3
+#define RUNS 5
 
 /* CPU seconds used by the process so far. */
 #ifdef __EMSCRIPTEN__

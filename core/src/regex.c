@@ -2137,7 +2137,24 @@ typedef struct dfa_t {
    * the ASCII bytes fall into more than 15 classes. */
   uint8_t bc[256];
   uint32_t *pair;
+  struct memo_slot *memo; /* sub results of short texts by class string (memo_find), or NULL */
 } dfa_t;
+
+/* aw_regex_sub's results on short texts, by the texts' class strings: the DFA cannot tell apart
+ * two bytes of one class (dfa_classes), so two ASCII texts with the same string of classes have
+ * their matches at the same places - "blk_3886504906413966" and "blk_7128370237687728" alike.
+ * Drain's masks see the same few token shapes again and again (block ids, IP:port), so most
+ * substitutions become a lookup. Direct-mapped: a slot holds the last text shape that hashed
+ * there. */
+#define MEMO_SLOTS 256
+#define MEMO_TEXT 32  /* texts up to this long (classes packed four bits each in k0, k1) */
+#define MEMO_SPANS 4  /* results with up to this many matches */
+typedef struct memo_slot {
+  uint64_t k0, k1; /* the class string */
+  uint8_t n;       /* text length (0: empty slot) */
+  uint8_t nsp;     /* matches */
+  uint8_t sp[2 * MEMO_SPANS];
+} memo_slot;
 
 /* pair values: (next state * 256) << 3 | (the next state keeps itself on every digit: DFA_DIGITS)
  * << 2 | (a match ends before the second byte) << 1 | (a match ends before the first byte); real
@@ -2150,6 +2167,7 @@ static void dfa_free(dfa_t *f) {
   if (!f) return;
   AW_FREE(f->trans);
   AW_FREE(f->pair);
+  AW_FREE(f->memo);
   AW_FREE(f->loff);
   AW_FREE(f->llen);
   AW_FREE(f->pword);
@@ -2679,6 +2697,31 @@ long aw_regex_foreach(aw_regex *re, const char *text, size_t n, aw_regex_span *s
   return count;
 }
 
+/* The memo slot for s[0..n) (1 <= n <= MEMO_TEXT) and its class string in *k0, *k1; NULL when
+ * the text has a byte >= 0x80 (the DFA hands those to the VM) or the memo cannot be allocated. */
+static memo_slot *memo_find(dfa_t *f, const unsigned char *s, size_t n, uint64_t *k0, uint64_t *k1) {
+  const uint8_t *bc = f->bc;
+  uint64_t a = 0, b = 0;
+  unsigned high = 0;
+  size_t i = 0, m = n < 16 ? n : 16;
+  for (; i < m; i++) { /* (the string with its length: shifting in from the right is unique) */
+    unsigned x = s[i];
+    high |= x;
+    a = a << 4 | bc[x];
+  }
+  for (; i < n; i++) {
+    unsigned x = s[i];
+    high |= x;
+    b = b << 4 | bc[x];
+  }
+  if (high & 0x80) return NULL;
+  if (!f->memo && !(f->memo = (memo_slot *)aw_calloc_array(MEMO_SLOTS, sizeof(memo_slot)))) return NULL;
+  uint64_t h = (a * 0x9E3779B97F4A7C15ull) ^ (b * 0xBF58476D1CE4E5B9ull) ^ ((uint64_t)n * 0x94D049BB133111EBull);
+  *k0 = a;
+  *k1 = b;
+  return &f->memo[(h >> 40) & (MEMO_SLOTS - 1)];
+}
+
 aw_status aw_regex_sub(aw_regex *re, const char *text, size_t n, const char *repl, size_t repl_len, aw_buf *out,
                        size_t *count, aw_error *err) {
   if (count) *count = 0;
@@ -2686,6 +2729,21 @@ aw_status aw_regex_sub(aw_regex *re, const char *text, size_t n, const char *rep
   const unsigned char *s = (const unsigned char *)(text ? text : "");
   size_t pos = 0, copied = 0, must = SIZE_MAX, k = 0;
   aw_regex_span sp;
+  /* a short text whose shape was seen before: its matches come from the memo */
+  memo_slot *slot = NULL;
+  uint64_t k0 = 0, k1 = 0;
+  size_t rec[2 * MEMO_SPANS];
+  if (re->dfa_ok && re->engine == 0 && re->dfa && re->dfa->pair && n > 0 && n <= MEMO_TEXT &&
+      (slot = memo_find(re->dfa, s, n, &k0, &k1)) != NULL && slot->n == n && slot->k0 == k0 && slot->k1 == k1) {
+    for (size_t j = 0; j < slot->nsp; j++) {
+      if (aw_buf_add(out, s + copied, slot->sp[2 * j] - copied) || aw_buf_add(out, repl, repl_len))
+        return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+      copied = slot->sp[2 * j + 1];
+    }
+    if (aw_buf_add(out, s + copied, n - copied)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+    if (count) *count = slot->nsp;
+    return AW_OK;
+  }
   if (too_few(re, s, n, 0)) pos = n + 1; /* no match at all: the text is copied as it is */
   else if (re->dfa_ok && re->engine == 0 && (n < 64 || !(re->req_byte >= 0 && !memchr(s, re->req_byte, n)))) {
     /* the DFA directly (what do_search would do, without its per-call set-up); the pattern
@@ -2696,6 +2754,7 @@ aw_status aw_regex_sub(aw_regex *re, const char *text, size_t n, const char *rep
     while (pos < n && (r = dfa_search(re, s, n, pos, 0, &ms, &me)) == 1) {
       if (aw_buf_add(out, s + copied, ms - copied) || aw_buf_add(out, repl, repl_len))
         return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+      if (k < MEMO_SPANS) rec[2 * k] = ms, rec[2 * k + 1] = me;
       copied = pos = me;
       k++;
     }
@@ -2708,6 +2767,7 @@ aw_status aw_regex_sub(aw_regex *re, const char *text, size_t n, const char *rep
     if (r == 0) break;
     if (aw_buf_append(out, s + copied, sp.start - copied) || aw_buf_append(out, repl, repl_len))
       return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+    if (k < MEMO_SPANS) rec[2 * k] = sp.start, rec[2 * k + 1] = sp.end;
     copied = sp.end;
     k++;
     must = sp.end == sp.start ? sp.end : SIZE_MAX;
@@ -2715,5 +2775,12 @@ aw_status aw_regex_sub(aw_regex *re, const char *text, size_t n, const char *rep
   }
   if (aw_buf_add(out, s + copied, n - copied)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
   if (count) *count = k;
+  if (slot && k <= MEMO_SPANS) { /* remember this shape's matches (the slot's earlier shape is dropped) */
+    slot->k0 = k0;
+    slot->k1 = k1;
+    slot->n = (uint8_t)n;
+    slot->nsp = (uint8_t)k;
+    for (size_t j = 0; j < 2 * k; j++) slot->sp[j] = (uint8_t)rec[j];
+  }
   return AW_OK;
 }

@@ -366,6 +366,58 @@ static void test_dfa_against_backtracker(void) {
   T_CHECKF(bad == 0, "%d of %d DFA results differ from the backtracker", bad, compared);
 }
 
+/* sub on many short texts of few shapes (the memo of results by class string, regex.c
+ * memo_find): texts made from one random text by swapping digits for digits and letters for
+ * letters keep their class string for most patterns, so later ones come from the memo; every
+ * result must still equal the backtracker's, text by text. Includes Drain's HDFS masks on block
+ * ids and IP:port tokens. */
+static void test_sub_memo(void) {
+  static const char *pats[] = {"blk_-?\\d+", "(\\d+\\.){3}\\d+(:\\d+)?", "\\d+", "[a-c]\\d", "\\b\\d+\\b", "(ab|a)1",
+                               "\\w+\\.\\d", "x\\d{2,3}", "[0-4]+", "a|b1|c22", "(\\d+\\.)+", "\\d\\B\\d"};
+  static const char alpha[] = "abcx019_.-:/";
+  aw_rng rng;
+  aw_rng_seed(&rng, 20261206);
+  int compared = 0, bad = 0;
+  for (size_t k = 0; k < sizeof pats / sizeof pats[0]; k++) {
+    aw_regex *re;
+    aw_error err;
+    T_EQ_INT(aw_regex_compile(pats[k], SIZE_MAX, &re, &err), AW_OK);
+    for (int shape = 0; shape < 20; shape++) {
+      char base[40];
+      size_t tl = 1 + aw_rng_below(&rng, 32);
+      for (size_t i = 0; i < tl; i++) base[i] = alpha[aw_rng_below(&rng, sizeof alpha - 1)];
+      if (shape == 0) tl = (size_t)snprintf(base, sizeof base, "blk_-38865049064139660");
+      if (shape == 1) tl = (size_t)snprintf(base, sizeof base, "/10.251.73.220:50010");
+      for (int v = 0; v < 12; v++) {
+        char text[40];
+        for (size_t i = 0; i < tl; i++) {
+          char c = base[i];
+          if (c >= '0' && c <= '9') c = (char)('0' + aw_rng_below(&rng, 10));
+          else if (c >= 'a' && c <= 'c') c = (char)('a' + aw_rng_below(&rng, 3));
+          text[i] = c;
+        }
+        aw_buf o0 = {0}, o1 = {0};
+        size_t k0 = 0, k1 = 0;
+        aw_regex_set_engine(re, 0);
+        aw_regex_sub(re, text, tl, "<*>", 3, &o0, &k0, &err);
+        aw_regex_set_engine(re, 1);
+        aw_regex_sub(re, text, tl, "<*>", 3, &o1, &k1, &err);
+        compared++;
+        if (k0 != k1 || o0.len != o1.len || (o0.len && memcmp(o0.data, o1.data, o0.len) != 0)) {
+          if (bad++ < 10)
+            fprintf(stderr, "  /%s/ on \"%.*s\": auto \"%.*s\" (%zu), backtracker \"%.*s\" (%zu)\n", pats[k], (int)tl, text,
+                    (int)o0.len, o0.data ? o0.data : "", k0, (int)o1.len, o1.data ? o1.data : "", k1);
+        }
+        aw_buf_free(&o0);
+        aw_buf_free(&o1);
+      }
+    }
+    aw_regex_free(re);
+  }
+  T_CHECKF(compared == 12 * 20 * 12, "%d comparisons", compared);
+  T_CHECKF(bad == 0, "%d of %d sub results differ from the backtracker", bad, compared);
+}
+
 /* What Drain needs to mask token by token, and its byte prefilters. */
 static void test_token_facts(void) {
   struct {
@@ -406,6 +458,7 @@ int main(int argc, char **argv) {
   T_RUN(test_long_line);
   T_RUN(test_dfa_against_backtracker);
   T_RUN(test_byte_counts);
+  T_RUN(test_sub_memo);
   T_RUN(test_token_facts);
   return t_done();
 }
