@@ -1535,7 +1535,7 @@ typedef struct job {
   uint32_t kind, pc;
   size_t pos;   /* position (RUN, frames) or capture slot (RESTORE) */
   size_t cnt;   /* characters consumed (frames) or old value (RESTORE) */
-  size_t aux;   /* RDONE: run start; RLAZY: index of its RDONE job or SIZE_MAX */
+  size_t aux;   /* RDONE, RGREEDY: run start; RLAZY: index of its RDONE job or SIZE_MAX */
   size_t aux2;  /* RDONE: run end */
 } job;
 
@@ -1606,17 +1606,21 @@ static int bt_run(bt_state *b, uint32_t pc0, size_t pos0) {
         }
         continue;
       case J_RGREEDY: {
-        /* try the continuation at pos (cnt characters consumed), then shorter ones */
+        /* try the continuation at pos (cnt characters consumed), then shorter ones - never
+         * before the run's start j.aux (a search that starts inside a UTF-8 sequence reads its
+         * continuation bytes one by one forwards, but aw_u8_prev would step back over them to
+         * the lead byte, before the start) */
         const inst *in = &code[pc];
         const ftab *ft = &re->ftabs[re->bt_ftab[pc]];
         size_t cnt = j.cnt;
         while (!viable(ft, s, n, pos) && cnt > in->min) {
           pos = aw_u8_prev(s, n, pos);
           cnt--;
+          if (pos < j.aux) break;
         }
-        if (!viable(ft, s, n, pos)) continue;
-        if (cnt > in->min) {
-          if (bt_push(b, J_RGREEDY, pc, aw_u8_prev(s, n, pos), cnt - 1, 0, 0)) return -1;
+        if (pos < j.aux || !viable(ft, s, n, pos)) continue;
+        if (cnt > in->min && aw_u8_prev(s, n, pos) >= j.aux) {
+          if (bt_push(b, J_RGREEDY, pc, aw_u8_prev(s, n, pos), cnt - 1, j.aux, 0)) return -1;
         }
         if (bt_visit(b, pc + 1, pos)) {
           pc = pc + 1;
@@ -1768,7 +1772,7 @@ static int bt_run(bt_state *b, uint32_t pc0, size_t pos0) {
                 c2 = k + in->min - 1;
                 if (c2 < in->min) goto next_job;
               }
-              if (bt_push(b, J_RGREEDY, pc, e, c2, 0, 0)) return -1;
+              if (bt_push(b, J_RGREEDY, pc, e, c2, pos, 0)) return -1;
             } else {
               if (bt_push(b, J_RLAZY, pc, p, cnt, SIZE_MAX, all_new ? SIZE_MAX : lim)) return -1;
             }
@@ -1781,7 +1785,7 @@ static int bt_run(bt_state *b, uint32_t pc0, size_t pos0) {
             if (unbounded) {
               if (bt_push(b, J_RDONE, pc, 0, 0, pos, e)) return -1;
             }
-            if (bt_push(b, J_RGREEDY, pc, e, c2, 0, 0)) return -1;
+            if (bt_push(b, J_RGREEDY, pc, e, c2, pos, 0)) return -1;
           } else {
             size_t didx = SIZE_MAX;
             if (unbounded) {

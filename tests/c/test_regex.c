@@ -278,6 +278,24 @@ static void test_byte_counts(void) {
   aw_regex_free(re);
 }
 
+/* A search that starts inside a UTF-8 sequence (fuzz_regex found it): the backtracker read the
+ * continuation byte at the start as one character, and giving back a greedy run stepped back
+ * over it to the lead byte, before the start, outside its memo (a crash). */
+static void test_start_inside_utf8(void) {
+  aw_regex *re;
+  aw_error err;
+  T_EQ_INT(aw_regex_compile(".*\xb8", SIZE_MAX, &re, &err), AW_OK);
+  for (int engine = 0; engine <= 2; engine++) {
+    aw_regex_set_engine(re, engine);
+    aw_regex_span sp;
+    T_EQ_INT(aw_regex_search(re, "\xc8\xb9", 2, 1, &sp, 1), 0);
+    T_EQ_INT(aw_regex_search(re, "\xc8\xb9\xb8", 3, 1, &sp, 1), 1);
+    T_EQ_INT(sp.start, 1);
+    T_EQ_INT(sp.end, 3);
+  }
+  aw_regex_free(re);
+}
+
 /* A line of 1 MB goes through the automatic engine choice (Pike VM above the memo limit). */
 static void test_long_line(void) {
   size_t n = 1 << 20;
@@ -459,6 +477,7 @@ int main(int argc, char **argv) {
   T_RUN(test_dfa_against_backtracker);
   T_RUN(test_byte_counts);
   T_RUN(test_sub_memo);
+  T_RUN(test_start_inside_utf8);
   T_RUN(test_token_facts);
   return t_done();
 }
