@@ -58,7 +58,7 @@ static inline uint64_t rd_tail(const unsigned char *p, size_t r, size_t whole) {
   return v;
 }
 
-static inline uint64_t hash_bytes(const unsigned char *p, size_t n) {
+static AW_ALWAYS_INLINE uint64_t hash_bytes(const unsigned char *p, size_t n) {
   uint64_t h = 0x243F6A8885A308D3ull ^ ((uint64_t)n * 0x9E3779B97F4A7C15ull);
   size_t whole = n;
   while (n >= 8) {
@@ -603,7 +603,7 @@ static int tht_grow(aw_drain *d) {
 }
 
 /* a[0..n) == b[0..n) for n <= 16, with a few overlapping word loads (both are n bytes long). */
-static inline int short_eq(const char *a, const unsigned char *b, size_t n) {
+static AW_ALWAYS_INLINE int short_eq(const char *a, const unsigned char *b, size_t n) {
   if (n >= 8) return rd64((const unsigned char *)a) == rd64(b) && rd64((const unsigned char *)a + n - 8) == rd64(b + n - 8);
   if (n >= 4) {
     uint32_t x, y, z, w;
@@ -624,7 +624,7 @@ static inline int short_eq(const char *a, const unsigned char *b, size_t n) {
   return n == 0 || (unsigned char)a[0] == b[0];
 }
 
-static inline uint32_t lookup(const aw_drain *d, const unsigned char *s, size_t n, uint64_t h) {
+static AW_ALWAYS_INLINE uint32_t lookup(const aw_drain *d, const unsigned char *s, size_t n, uint64_t h) {
   size_t mask = d->thtcap - 1, k = (size_t)h & mask;
   for (;;) {
     uint32_t id = d->tht[k];
@@ -639,7 +639,7 @@ static inline uint32_t lookup(const aw_drain *d, const unsigned char *s, size_t 
 
 /* lookup of a token of 1..7 bytes whose bytes are v (rd_tail) and hash h: compared with the
  * tokens' w8, without reading their strings. */
-static inline uint32_t lookup_short(const aw_drain *d, uint64_t v, size_t n, uint64_t h) {
+static AW_ALWAYS_INLINE uint32_t lookup_short(const aw_drain *d, uint64_t v, size_t n, uint64_t h) {
   size_t mask = d->thtcap - 1, k = (size_t)h & mask;
   for (;;) {
     uint32_t id = d->tht[k];

@@ -9,8 +9,15 @@
 
 #include "aw/core.h"
 
+/* For small helpers on hot paths that the WASM build (clang) would otherwise leave as calls. */
+#if defined(__GNUC__)
+#define AW_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define AW_ALWAYS_INLINE inline
+#endif
+
 /* Copies n <= 16 bytes with (overlapping) fixed-size moves. */
-static inline void aw_copy16(unsigned char *d, const unsigned char *s, size_t n) {
+static AW_ALWAYS_INLINE void aw_copy16(unsigned char *d, const unsigned char *s, size_t n) {
   if (n >= 8) {
     uint64_t a, b;
     memcpy(&a, s, 8);
@@ -32,7 +39,7 @@ static inline void aw_copy16(unsigned char *d, const unsigned char *s, size_t n)
 
 /* aw_buf_append(b, p, n) != AW_OK (the bytes, then a NUL after them), with the fitting case
  * inline. */
-static inline int aw_buf_add(aw_buf *b, const void *p, size_t n) {
+static AW_ALWAYS_INLINE int aw_buf_add(aw_buf *b, const void *p, size_t n) {
   if (n == 0) return 0;
   if (b->cap - b->len > n) {
     if (n <= 16) aw_copy16((unsigned char *)b->data + b->len, (const unsigned char *)p, n);
