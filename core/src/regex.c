@@ -1565,6 +1565,23 @@ static inline int bt_push(bt_state *b, uint32_t kind, uint32_t pc, size_t pos, s
   return 0;
 }
 
+/* The character boundary before pos in a run of characters read forwards from start: what
+ * aw_u8_prev gives, unless that steps back past start - a search may start inside a UTF-8
+ * sequence, whose continuation bytes then read as one character each going forwards, while
+ * aw_u8_prev steps back over them to the lead byte. Then the boundaries are read forwards from
+ * start again (only in that case). */
+static size_t run_prev(const unsigned char *s, size_t n, size_t pos, size_t start) {
+  size_t q = aw_u8_prev(s, n, pos);
+  if (q >= start) return q;
+  size_t p = start, last = start;
+  uint32_t cp;
+  while (p < pos) {
+    last = p;
+    p += aw_u8_decode(s, n, p, &cp);
+  }
+  return last;
+}
+
 /* Marks (pc, pos) visited; returns 1 if it was new. */
 static inline int bt_visit(bt_state *b, size_t pc, size_t pos) {
   size_t k = (pos - b->base) * b->nprog + pc;
@@ -1606,21 +1623,18 @@ static int bt_run(bt_state *b, uint32_t pc0, size_t pos0) {
         }
         continue;
       case J_RGREEDY: {
-        /* try the continuation at pos (cnt characters consumed), then shorter ones - never
-         * before the run's start j.aux (a search that starts inside a UTF-8 sequence reads its
-         * continuation bytes one by one forwards, but aw_u8_prev would step back over them to
-         * the lead byte, before the start) */
+        /* try the continuation at pos (cnt characters consumed), then shorter ones; the run
+         * started at j.aux (see run_prev) */
         const inst *in = &code[pc];
         const ftab *ft = &re->ftabs[re->bt_ftab[pc]];
         size_t cnt = j.cnt;
         while (!viable(ft, s, n, pos) && cnt > in->min) {
-          pos = aw_u8_prev(s, n, pos);
+          pos = run_prev(s, n, pos, j.aux);
           cnt--;
-          if (pos < j.aux) break;
         }
-        if (pos < j.aux || !viable(ft, s, n, pos)) continue;
-        if (cnt > in->min && aw_u8_prev(s, n, pos) >= j.aux) {
-          if (bt_push(b, J_RGREEDY, pc, aw_u8_prev(s, n, pos), cnt - 1, j.aux, 0)) return -1;
+        if (!viable(ft, s, n, pos)) continue;
+        if (cnt > in->min) {
+          if (bt_push(b, J_RGREEDY, pc, run_prev(s, n, pos, j.aux), cnt - 1, j.aux, 0)) return -1;
         }
         if (bt_visit(b, pc + 1, pos)) {
           pc = pc + 1;
@@ -1768,7 +1782,7 @@ static int bt_run(bt_state *b, uint32_t pc0, size_t pos0) {
                 }
               } else {
                 if (k + in->min == 0) goto next_job;
-                e = aw_u8_prev(s, n, lim);
+                e = run_prev(s, n, lim, pos);
                 c2 = k + in->min - 1;
                 if (c2 < in->min) goto next_job;
               }

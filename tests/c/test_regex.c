@@ -294,6 +294,24 @@ static void test_start_inside_utf8(void) {
     T_EQ_INT(sp.end, 3);
   }
   aw_regex_free(re);
+  /* giving back must stop at each position the forward reading passed, the start included:
+   * ".*\xb9" from 1 in "\xc8\xb9" matches the continuation byte alone (the VM's answer), and
+   * ".*\x82" from 1 in the euro sign's bytes gives back two characters to reach it */
+  struct {
+    const char *pat, *text;
+    size_t n;
+  } cases[] = {{".*\xb9", "\xc8\xb9", 2}, {".*\x82", "\xe2\x82\xac", 3}};
+  for (size_t k = 0; k < 2; k++) {
+    T_EQ_INT(aw_regex_compile(cases[k].pat, SIZE_MAX, &re, &err), AW_OK);
+    for (int engine = 0; engine <= 2; engine++) {
+      aw_regex_set_engine(re, engine);
+      aw_regex_span sp;
+      T_EQ_INT(aw_regex_search(re, cases[k].text, cases[k].n, 1, &sp, 1), 1);
+      T_EQ_INT(sp.start, 1);
+      T_EQ_INT(sp.end, 2);
+    }
+    aw_regex_free(re);
+  }
 }
 
 /* A line of 1 MB goes through the automatic engine choice (Pike VM above the memo limit). */
