@@ -1132,7 +1132,6 @@ static void required_bytes(const anode *nodes, int ni, uint64_t out[4]) {
   }
 }
 
-/* Does class c contain a white-space character (Python's str.isspace())? */
 /* The fewest times byte b occurs in a match of node ni (capped at 255): "(\\d+\\.){3}\\d+" holds
  * '.' at least three times. */
 static uint32_t min_count(const anode *nodes, int ni, int b) {
@@ -1171,6 +1170,7 @@ static inline int too_few(const aw_regex *re, const unsigned char *s, size_t n, 
   return re->cnt_min >= 2 && n - from <= 256 && count_byte(s + from, n - from, (unsigned char)re->cnt_byte) < re->cnt_min;
 }
 
+/* Does class c contain a white-space character (Python's str.isspace())? */
 static int class_has_space(const re_class *c) {
   for (unsigned b = 0; b < 0x80; b++)
     if (aw_ascii_is_space(b) && c->tab[b] == 1) return 1;
@@ -2593,17 +2593,7 @@ static int dfa_search(aw_regex *re, const unsigned char *s, size_t n, size_t fro
         continue;
       }
       if ((v >> 1) == DFA_DIGITS >> 1) { /* a run of digits that keeps the state */
-        size_t r = q;
-        while (r + 16 <= n) {
-          uint32_t m = aw_s16_range(s + r, '0', '9');
-          if (m != 0xFFFFu) {
-            r += (size_t)__builtin_ctz(~m);
-            break;
-          }
-          r += 16;
-        }
-        if (r + 16 > n)
-          while (r < n && s[r] >= '0' && s[r] <= '9') r++;
+        size_t r = digit_run_end(s, n, q);
         if (v & 1) last = r - 1; /* a match ends before each of them */
         q = r;
         continue;
