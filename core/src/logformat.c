@@ -101,7 +101,7 @@ struct aw_logfmt {
   aw_logfmt_field fv_own[MAX_FIELDS];
   aw_logfmt_field *fv;    /* the fields of the line being read: fv_own, or its slot in the queue */
   aw_regex_span spans[MAX_FIELDS + 1];
-  /* delivery queue (queue_line): lines whose bytes stay in the caller's chunk until the end of
+  /* delivery queue (emit): lines whose bytes stay in the caller's chunk until the end of
    * aw_logfmt_feed, with their fields */
   aw_logfmt_line *q;
   aw_logfmt_field *qf;
@@ -1116,15 +1116,15 @@ static int time_exec(const tf_op *ops, size_t nops, const char *s, size_t n, int
   return time_finish(&st, i, n, default_year, NULL, out);
 }
 
+/* time_fixed's value slots: the two-digit parts of the fields */
+enum { FS_YH, FS_YL, FS_YY, FS_M, FS_D, FS_H, FS_MI, FS_S, FS_N };
+
 /* The fixed layout of a format made only of full-width numeric fields (%Y four digits, %y %m %d
  * %H %M %S two), literal bytes that are not digits, and spaces - "%y%m%d %H%M%S", "%Y-%m-%d
  * %H:%M:%S": the text every field of which has its full width and every space is one ' '. For
  * such a text time_run reads exactly these digits (a field is followed by a non-digit literal, a
  * space, the end, or - "%y%m%d" - a field of exact width), so time_fixed can read it by
  * position. Sets p->fix_nf = 0 when the format is not of this kind. */
-/* time_fixed's value slots: the two-digit parts of the fields */
-enum { FS_YH, FS_YL, FS_YY, FS_M, FS_D, FS_H, FS_MI, FS_S, FS_N };
-
 static void fix_layout(tprog *p) {
   size_t pos = 0, nf = 0;
   int big_y = 0, small_y = 0;
@@ -1188,13 +1188,6 @@ static void fix_layout(tprog *p) {
   }
 }
 
-/* Eight bytes at p as a little-endian word (x86 and WASM are little-endian). */
-static inline uint64_t rd_le64(const unsigned char *p) {
-  uint64_t w;
-  memcpy(&w, p, 8);
-  return w;
-}
-
 /* Reads s[0..n) by p's fixed layout: 1 (and *out) or 0 as time_exec would give, or -1 when the
  * text does not have the layout (time_exec must read it). */
 static int time_fixed(const tprog *p, const char *s, size_t n, int default_year, int64_t *days_cache, double *out) {
@@ -1204,7 +1197,8 @@ static int time_fixed(const tprog *p, const char *s, size_t n, int default_year,
    * carry out of a byte with t >= 0x8A, itself rejected, can only make the next byte fail too) */
   uint64_t bad = 0;
   for (size_t k = 0; k < p->fix_nw; k++) {
-    uint64_t w = rd_le64((const unsigned char *)s + p->fix_off[k]);
+    uint64_t w;
+    memcpy(&w, s + p->fix_off[k], 8); /* (little-endian: x86 and WASM) */
     uint64_t t = (w ^ 0x3030303030303030ull) & p->fix_dm[k];
     bad |= (t | (t + 0x7676767676767676ull)) & 0x8080808080808080ull & p->fix_dm[k];
     bad |= (w ^ p->fix_lit[k]) & p->fix_lm[k];
@@ -1276,7 +1270,6 @@ static int time_exec_cached(tcache *c, const tf_op *ops, size_t nops, int epoch,
   c->valid = 1;
   return time_finish(&st, i, n, default_year, c->days, out);
 }
-
 
 /* (Re)compiles fmt into p. */
 static int tprog_set(tprog *p, const char *fmt) {
@@ -1665,10 +1658,10 @@ static aw_status flush_queue(aw_logfmt *lf, aw_error *err) {
  * fields - stay valid until aw_logfmt_feed returns, they lie in the caller's chunk), or at once
  * (its bytes are the reader's scratch). Queued lines are handed over QUEUE_LINES at a time (and
  * at the end of each feed): the header parsing of a batch of lines, then the caller's work on
- * them, instead of the two interleaved line by line. The results are the same; it is faster because each loop's code and branch
- * history stay warm (about 15% in WASM on HDFS with Drain, where the two together outgrow the
- * instruction cache; no change natively). Other lines flush the queue first, so the order is
- * kept. */
+ * them, instead of the two interleaved line by line. The results are the same; it is faster
+ * because each loop's code and branch history stay warm (about 15% in WASM on HDFS with Drain,
+ * where the two together outgrow the instruction cache; no change natively). Other lines flush
+ * the queue first, so the order is kept. */
 static aw_status emit(aw_logfmt *lf, const aw_logfmt_line *ln, int queued, aw_error *err) {
   if (queued) { /* ln is lf->q[lf->qn], its fields in its slot of lf->qf */
     lf->qn++;
@@ -1703,7 +1696,7 @@ static aw_status deliver(aw_logfmt *lf, const char *raw, size_t n, uint64_t line
     return AW_OK;
   }
   /* a line that will be queued (see emit) is read straight into its queue slot */
-  int queue = stable && clean && lf->q && lf->o.kind != AW_LOGFMT_JSON;
+  int queue = stable && clean && lf->q; /* (JSON readers have no queue: their text is rewritten) */
   aw_logfmt_line local, *ln = queue ? &lf->q[lf->qn] : &local;
   lf->fv = queue ? lf->qf + lf->qn * (lf->nfields ? lf->nfields : 1) : lf->fv_own;
   memset(ln, 0, sizeof *ln);
