@@ -635,18 +635,6 @@ static void test_fast_path_equals_regex(void) {
  * literals and spaces) give what the item-by-item reading gives (aw_logfmt_parse_time with the
  * same format), for texts that have the layout and texts that do not ---- */
 
-typedef struct {
-  double t[16];
-  size_t n;
-} times_seen;
-
-static aw_status keep_time(void *ud, const aw_logfmt_line *ln, aw_error *err) {
-  times_seen *ts = (times_seen *)ud;
-  (void)err;
-  if (ts->n < 16) ts->t[ts->n++] = ln->time;
-  return AW_OK;
-}
-
 static void test_fixed_time_layout(void) {
   static const char *fmts[] = {"%Y-%m-%d %H:%M:%S", "%y%m%d %H%M%S", NULL /* automatic */};
   static const char *texts[] = {"2015-10-18 18:01:47", "2015-1-18 18:01:47", "2015-13-18 18:01:47", "2015-02-30 18:01:47",
@@ -662,20 +650,16 @@ static void test_fixed_time_layout(void) {
       /* the same text twice (the second reading may come from a cache) */
       char line[128];
       int l = snprintf(line, sizeof line, "%s message\n%s message\n", texts[k], texts[k]);
-      times_seen ts;
-      memset(&ts, 0, sizeof ts);
-      aw_error err;
-      aw_logfmt *lf = aw_logfmt_new(&lo, keep_time, &ts, &err);
-      T_CHECK(lf != NULL);
-      if (!lf) continue;
-      T_EQ_INT(aw_logfmt_feed(lf, line, (size_t)l, &err), AW_OK);
-      aw_logfmt_free(lf);
+      collected c;
+      memset(&c, 0, sizeof c);
+      run_text(NULL, line, (size_t)l, (size_t)l, &c, NULL, &lo);
       double want = NAN;
       if (!aw_logfmt_parse_time(texts[k], strlen(texts[k]), fmts[f], 1970, &want)) want = NAN;
-      T_EQ_INT(ts.n, 2);
-      for (size_t i = 0; i < ts.n; i++)
-        T_CHECKF(ts.t[i] == want || (ts.t[i] != ts.t[i] && want != want), "format %s, \"%s\": %.17g, want %.17g",
-                 fmts[f] ? fmts[f] : "(auto)", texts[k], ts.t[i], want);
+      T_EQ_INT(c.n, 2);
+      for (size_t i = 0; i < c.n; i++)
+        T_CHECKF(c.time[i] == want || (c.time[i] != c.time[i] && want != want), "format %s, \"%s\": %.17g, want %.17g",
+                 fmts[f] ? fmts[f] : "(auto)", texts[k], c.time[i], want);
+      free_collected(&c);
     }
   }
 }
