@@ -42,6 +42,8 @@ typedef struct tf_state {
 #define TCACHE_ITEMS 32
 #define TFIX_TEXT 32
 #define TFIX_FIELDS 12
+/* time_fixed's value slots: the two-digit parts of the fields */
+enum { FS_YH, FS_YL, FS_YY, FS_M, FS_D, FS_H, FS_MI, FS_S, FS_N };
 typedef struct tcache {
   char text[TCACHE_TEXT];
   size_t len;
@@ -83,6 +85,12 @@ struct aw_logfmt {
     uint64_t fix_dm[TFIX_TEXT / 8], fix_lm[TFIX_TEXT / 8], fix_lit[TFIX_TEXT / 8];
     uint8_t fix_off[TFIX_TEXT / 8], fix_nw;
     struct { uint8_t slot, pos; } fix_f[TFIX_FIELDS]; /* two digits at pos go to slot (time_fixed) */
+    /* the day of the last text read (time_fixed): 0xFF at the date's digits in each word, that
+     * text's date bytes, its day number (with default year fc_year) */
+    uint64_t fix_datem[TFIX_TEXT / 8], fc_key[TFIX_TEXT / 8];
+    int64_t fc_days;
+    int fc_year, fc_valid;
+    uint8_t fix_tpos[3]; /* where %H %M %S are (0xFF: absent) */
   } tp_auto, tp_user;     /* auto_fmt, and the user's time_format (when not empty) */
   tcache tc;              /* for tp_auto */
   size_t ts_idx;
@@ -1116,8 +1124,6 @@ static int time_exec(const tf_op *ops, size_t nops, const char *s, size_t n, int
   return time_finish(&st, i, n, default_year, NULL, out);
 }
 
-/* time_fixed's value slots: the two-digit parts of the fields */
-enum { FS_YH, FS_YL, FS_YY, FS_M, FS_D, FS_H, FS_MI, FS_S, FS_N };
 
 /* The fixed layout of a format made only of full-width numeric fields (%Y four digits, %y %m %d
  * %H %M %S two), literal bytes that are not digits, and spaces - "%y%m%d %H%M%S", "%Y-%m-%d
@@ -1167,6 +1173,14 @@ static void fix_layout(tprog *p) {
   }
   p->fix_len = (uint8_t)pos;
   p->fix_nf = (uint8_t)nf;
+  p->fc_valid = 0;
+  memset(p->fix_tpos, 0xFF, sizeof p->fix_tpos);
+  unsigned char date_byte[TFIX_TEXT] = {0};
+  for (size_t k = 0; k < nf; k++) {
+    unsigned sl = p->fix_f[k].slot, at = p->fix_f[k].pos;
+    if (sl >= FS_H) p->fix_tpos[sl - FS_H] = (uint8_t)at;
+    else date_byte[at] = date_byte[at + 1] = 1;
+  }
   /* words of eight bytes inside the text (no read past its end): at 0, 8, ..., and the last
    * eight bytes (overlapping the one before) */
   p->fix_nw = 0;
@@ -1174,10 +1188,11 @@ static void fix_layout(tprog *p) {
   for (size_t o = 0; o < pos; o += 8) {
     size_t at = o + 8 <= pos ? o : pos - 8, w = p->fix_nw++;
     p->fix_off[w] = (uint8_t)at;
-    p->fix_dm[w] = p->fix_lm[w] = p->fix_lit[w] = 0;
+    p->fix_dm[w] = p->fix_lm[w] = p->fix_lit[w] = p->fix_datem[w] = 0;
     for (size_t i = 0; i < 8; i++) {
       unsigned sh = (unsigned)(8 * i);
       char c = p->fix_pat[at + i];
+      if (date_byte[at + i]) p->fix_datem[w] |= (uint64_t)0xFF << sh;
       if (c == 'd') {
         p->fix_dm[w] |= (uint64_t)0xFF << sh;
       } else {
@@ -1190,18 +1205,20 @@ static void fix_layout(tprog *p) {
 
 /* Reads s[0..n) by p's fixed layout: 1 (and *out) or 0 as time_exec would give, or -1 when the
  * text does not have the layout (time_exec must read it). */
-static int time_fixed(const tprog *p, const char *s, size_t n, int default_year, int64_t *days_cache, double *out) {
+static int time_fixed(tprog *p, const char *s, size_t n, int default_year, int64_t *days_cache, double *out) {
   if (!p->fix_nf || n != p->fix_len) return -1;
   /* eight bytes at a time (little-endian words): the literals equal, the digit positions digits
    * - t = byte ^ '0' is a digit's value; t < 10 <=> neither t nor t + 0x76 has the high bit (a
-   * carry out of a byte with t >= 0x8A, itself rejected, can only make the next byte fail too) */
-  uint64_t bad = 0;
+   * carry out of a byte with t >= 0x8A, itself rejected, can only make the next byte fail too);
+   * and whether the date bytes are those of the last text read (same) */
+  uint64_t bad = 0, same = 0;
   for (size_t k = 0; k < p->fix_nw; k++) {
     uint64_t w;
     memcpy(&w, s + p->fix_off[k], 8); /* (little-endian: x86 and WASM) */
     uint64_t t = (w ^ 0x3030303030303030ull) & p->fix_dm[k];
     bad |= (t | (t + 0x7676767676767676ull)) & 0x8080808080808080ull & p->fix_dm[k];
     bad |= (w ^ p->fix_lit[k]) & p->fix_lm[k];
+    same |= (w & p->fix_datem[k]) ^ p->fc_key[k];
   }
   if (!p->fix_nw)
     for (size_t i = 0; i < n; i++) {
@@ -1209,6 +1226,18 @@ static int time_fixed(const tprog *p, const char *s, size_t n, int default_year,
       bad |= c == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != c;
     }
   if (bad) return -1;
+  if (p->fc_valid && !same && p->fc_year == default_year) {
+    /* the last text's date: its day number, and only the time of day to read - as time_finish
+     * does with its day cache (the same checks and the same sum) */
+    int tv[3];
+    for (int j = 0; j < 3; j++) {
+      const char *q = s + p->fix_tpos[j];
+      tv[j] = p->fix_tpos[j] == 0xFF ? 0 : (q[0] - '0') * 10 + (q[1] - '0');
+    }
+    if (tv[0] > 24 || tv[1] > 59 || tv[2] > 60) return 0;
+    *out = (double)(p->fc_days * 86400 + (int64_t)tv[0] * 3600 + (int64_t)tv[1] * 60 + tv[2]);
+    return 1;
+  }
   int v[FS_N] = {-1, 0, -1, 1, 1, 0, 0, 0}; /* tf_state0's values where a field is absent */
   for (size_t k = 0; k < p->fix_nf; k++) {
     const char *q = s + p->fix_f[k].pos;
@@ -1221,7 +1250,18 @@ static int time_fixed(const tprog *p, const char *s, size_t n, int default_year,
   st.H = v[FS_H];
   st.MI = v[FS_MI];
   st.S = v[FS_S];
-  return time_finish(&st, n, n, default_year, days_cache, out);
+  int r = time_finish(&st, n, n, default_year, days_cache, out);
+  if (r == 1 && days_cache && p->fix_nw) { /* days_cache[3] is this date's day number */
+    for (size_t k = 0; k < p->fix_nw; k++) {
+      uint64_t w;
+      memcpy(&w, s + p->fix_off[k], 8);
+      p->fc_key[k] = w & p->fix_datem[k];
+    }
+    p->fc_days = days_cache[3];
+    p->fc_year = default_year;
+    p->fc_valid = 1;
+  }
+  return r;
 }
 
 /* time_exec for consecutive texts of one format: items whose bytes (and the byte after them)

@@ -664,6 +664,59 @@ static void test_fixed_time_layout(void) {
   }
 }
 
+/* ---- time_fixed remembers the day of the last date it read: texts of one date in a row, with
+ * valid and out-of-range times of day, a new date, and back, read by one reader, give what each
+ * text read alone gives ---- */
+
+static void test_fixed_time_day_cache(void) {
+  static const char *fmts[] = {"%Y-%m-%d %H:%M:%S", "%y%m%d %H%M%S", NULL /* automatic */};
+  static const char *days[][2] = {{"2015-10-18", "2016-02-29"}, {"081109", "160229"}, {"2015-10-18", "081110"}};
+  static const char *tod[][2] = {{"18:01:47", "180147"}, {"24:00:00", "240000"}, {"25:00:00", "250000"},
+                                 {"00:60:00", "006000"}, {"23:59:60", "235960"}, {"23:59:61", "235961"},
+                                 {"00:00:00", "000000"}, {"09:05:07", "090507"}};
+  for (size_t f = 0; f < 3; f++) {
+    aw_logfmt_opts lo;
+    aw_logfmt_opts_default(&lo);
+    lo.kind = AW_LOGFMT_PATTERN;
+    lo.log_format = "<Date> <Time> <Content>";
+    lo.time_format = fmts[f];
+    aw_buf text = {0};
+    char want_text[64][24];
+    size_t nl = 0;
+    for (int rep = 0; rep < 3; rep++) /* date A, date B, date A again */
+      for (size_t t = 0; t < sizeof tod / sizeof tod[0]; t++) {
+        const char *day = days[f][rep == 1];
+        int second_kind = f == 1 || (f == 2 && rep == 1);
+        char line[64];
+        int l = snprintf(line, sizeof line, "%s %s message\n", day, tod[t][second_kind]);
+        snprintf(want_text[nl++], sizeof want_text[0], "%s %s", day, tod[t][second_kind]);
+        aw_buf_append(&text, line, (size_t)l);
+      }
+    collected c;
+    memset(&c, 0, sizeof c);
+    run_text(NULL, text.data, text.len, text.len, &c, NULL, &lo);
+    T_EQ_INT(c.n, nl);
+    size_t valid = 0;
+    for (size_t i = 0; i < c.n && i < nl; i++) {
+      double want = NAN;
+      /* each text alone, by a reader that has seen no other */
+      collected one;
+      memset(&one, 0, sizeof one);
+      char line[64];
+      int l = snprintf(line, sizeof line, "%s message\n", want_text[i]);
+      run_text(NULL, line, (size_t)l, (size_t)l, &one, NULL, &lo);
+      if (one.n == 1) want = one.time[0];
+      free_collected(&one);
+      valid += want == want;
+      T_CHECKF(c.time[i] == want || (c.time[i] != c.time[i] && want != want), "format %s, line %zu \"%s\": %.17g, want %.17g",
+               fmts[f] ? fmts[f] : "(auto)", i, want_text[i], c.time[i], want);
+    }
+    T_CHECKF(valid >= 12 && valid < nl, "format %s: %zu of %zu times valid", fmts[f] ? fmts[f] : "(auto)", valid, nl);
+    free_collected(&c);
+    aw_buf_free(&text);
+  }
+}
+
 /* ---- the delivery queue: lines are handed over in batches (logformat.c emit); the callback
  * must see the same lines in the same order as when each line is given alone, whatever the
  * chunking, with lines that need sanitizing or span chunks in between; and a callback's error
@@ -760,5 +813,6 @@ int main(int argc, char **argv) {
   T_RUN(test_fast_path_equals_regex);
   T_RUN(test_queue);
   T_RUN(test_fixed_time_layout);
+  T_RUN(test_fixed_time_day_cache);
   return t_done();
 }
