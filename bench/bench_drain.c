@@ -10,7 +10,9 @@
  * use the process's CPU time (the issue quotes Drain3 in CPU time, and on a shared machine CPU
  * time is steadier than the clock); the `_wall` results use the wall clock. Under Node the CPU
  * time is process.cpuUsage() (which also counts V8's helper threads).
- * AW_BENCH_BIG=1 adds a 1 GB run (HDFS repeated) to check peak memory on a large log. */
+ * AW_BENCH_BIG=1 adds a 1 GB run (HDFS repeated) to check peak memory on a large log;
+ * AW_BENCH_ONLY=TEXT runs only the workloads whose label contains TEXT (e.g. "HDFS x500 faithful",
+ * for profiling one of them); AW_BENCH_RUNS=N runs each N times instead of 5 (1 under valgrind). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,10 +135,14 @@ static double peak_mb(void) {
  * CPU-time and wall-clock rates under `base` (+ "_improved" in improved mode). */
 static int workload(const char *label, const char *path, const aw_logfmt_opts *lo, const aw_drain_opts *o,
                     const char *const *masks, const char *lines_name, const char *mb_name, const char *suffix) {
+  const char *only = getenv("AW_BENCH_ONLY");
+  if (only && *only && !strstr(label, only)) return 0;
   double best_cpu = 0, best_wall = 0;
   uint64_t lines = 0, bytes = 0, sum0 = 0;
   size_t clusters = 0;
-  for (int r = 0; r < RUNS; r++) {
+  int runs = getenv("AW_BENCH_RUNS") ? atoi(getenv("AW_BENCH_RUNS")) : RUNS;
+  if (runs < 1 || runs > 100) runs = RUNS;
+  for (int r = 0; r < runs; r++) {
     aw_error err;
     aw_drain *d = aw_drain_new(o, &err);
     if (!d) return -1;
@@ -155,7 +161,7 @@ static int workload(const char *label, const char *path, const aw_logfmt_opts *l
     aw_drain_free(d);
   }
   fprintf(stderr, "  %s: %llu lines, %.1f MB, best of %d: %.3f s CPU, %.3f s wall, %zu clusters (%s)\n", label,
-          (unsigned long long)lines, (double)bytes / 1e6, RUNS, best_cpu, best_wall, clusters, BENCH_FLAVOUR);
+          (unsigned long long)lines, (double)bytes / 1e6, runs, best_cpu, best_wall, clusters, BENCH_FLAVOUR);
   char name[96];
   snprintf(name, sizeof name, "%s%s", lines_name, suffix);
   bench_report(name, (double)lines / best_cpu, "lines/s", "higher");
