@@ -26,6 +26,7 @@
 #define WILD 1u  /* the wildcard token "<*>" (prefix "*" suffix) */
 #define NONE UINT32_MAX
 #define TOMB UINT32_MAX
+#define THR_CACHE 64 /* message lengths whose fastMatch threshold is kept */
 
 /* ------------------------------------------------------------------ hashing */
 
@@ -298,6 +299,7 @@ struct aw_drain {
   uint8_t *ldig;
   uint64_t *lhash;
   size_t lcap;
+  int32_t thr[THR_CACHE]; /* sim_threshold(o.st, n) for n < THR_CACHE (fill_thr) */
   uint32_t *tmpt;
   size_t tmptcap;
   aw_buf tbuf, mtok;
@@ -394,6 +396,20 @@ static aw_status check_opts(const aw_drain_opts *o, aw_error *err) {
 static uint32_t intern(aw_drain *d, const unsigned char *s, size_t n, uint64_t h);
 static int has_digit(const unsigned char *s, size_t n);
 
+/* The least k with k / n >= st (n > 0): fastMatch's threshold on the count of equal tokens,
+ * exact in doubles - the product's rounding is mended by the two loops. */
+static long sim_threshold(double st, size_t n) {
+  long thr = (long)(st * (double)n);
+  if (thr < 0) thr = 0;
+  while (thr > 0 && (double)(thr - 1) / (double)n >= st) thr--;
+  while (thr <= (long)n && (double)thr / (double)n < st) thr++;
+  return thr;
+}
+
+static void fill_thr(aw_drain *d) {
+  for (size_t n = 1; n < THR_CACHE; n++) d->thr[n] = (int32_t)sim_threshold(d->o.st, n);
+}
+
 aw_drain *aw_drain_new(const aw_drain_opts *opts, aw_error *err) {
   aw_drain_opts def;
   if (!opts) {
@@ -407,6 +423,7 @@ aw_drain *aw_drain_new(const aw_drain_opts *opts, aw_error *err) {
     return NULL;
   }
   d->o = *opts;
+  fill_thr(d);
   const char *pf = opts->mask_prefix ? opts->mask_prefix : "";
   const char *sf = opts->mask_suffix ? opts->mask_suffix : "";
   d->prefix = dupn(pf, strlen(pf));
@@ -525,6 +542,7 @@ aw_status aw_drain_set_st(aw_drain *d, double st, aw_error *err) {
   if (!d) return aw_error_set(err, AW_ERR_ARG, "drain: NULL parser");
   if (!(st >= 0.0 && st <= 1.0)) return aw_error_set(err, AW_ERR_RANGE, "drain: st must be in [0, 1], got %g", st);
   d->o.st = st;
+  fill_thr(d);
   return AW_OK;
 }
 
@@ -1294,6 +1312,17 @@ static inline uint64_t byte_classes(const uint64_t *tab, const unsigned char *p,
   return a;
 }
 
+/* Some mask may match a token of byte classes cls (the filter mask_token applies to each). */
+static inline int mask_may(const aw_drain *d, uint64_t cls) {
+  if (!(cls & d->mask_any)) return 0;
+  for (size_t m = 0; m < d->nmasks; m++) {
+    const dmask *mk = &d->masks[m];
+    if ((cls & mk->need_all) == mk->need_all && (cls & mk->need_any) && (!mk->need_digit || (cls & (TB_DIGIT | TB_UDIGIT))))
+      return 1;
+  }
+  return 0;
+}
+
 /* Masks token nt (t[0..tl), byte classes cls) when a mask may match it; a masked token goes to
  * the arena (which may still move: its offset is kept and d->lptr[nt] is set to NULL until the
  * end of the message) and gets its digit flag again - unless it is a mask's replacement string,
@@ -1326,7 +1355,7 @@ static inline int add_token(aw_drain *d, size_t nt, const unsigned char *t, size
                             int *in_arena, aw_error *err) {
   d->lptr[nt] = t;
   d->ldig[nt] = (uint8_t)dig;
-  if ((cls & d->mask_any) && (dig || d->mask_nodigit)) {
+  if ((dig || d->mask_nodigit) && mask_may(d, cls)) {
     const unsigned char *mt = mask_one(d, nt, t, &tl, cls, in_arena, err);
     if (!mt) return -1;
     t = mt;
@@ -1421,7 +1450,7 @@ static long tokenize_ascii(aw_drain *d, const unsigned char *s, size_t n, int pe
     d->lptr[k] = t;
     if (per_token && (dg8[k] || d->mask_nodigit)) {
       uint64_t cls = byte_classes(tab, t, tl);
-      if (cls & d->mask_any) {
+      if (mask_may(d, cls)) {
         const unsigned char *mt = mask_one(d, k, t, &tl, cls, &in_arena, err);
         if (!mt) return -1;
         t = mt;
@@ -1590,10 +1619,7 @@ static uint32_t fast_match(const aw_drain *d, const uint32_t *cands, size_t ncan
      * compare like their numerators (k / n is exact-monotonic in k); st becomes thr, the least k
      * with k / n >= st. The loop below takes exactly the decisions of the general one: the early
      * exit "ub < need && !(ub == max_sim && ub >= st)" is ub < max(best, thr) in numerators. */
-    long thr = (long)(st * (double)n); /* then the exact least k with k / n >= st */
-    if (thr < 0) thr = 0;
-    while (thr > 0 && (double)(thr - 1) / (double)n >= st) thr--;
-    while (thr <= (long)n && (double)thr / (double)n < st) thr++;
+    long thr = st == d->o.st && n < THR_CACHE ? d->thr[n] : sim_threshold(st, n);
     long best = -1, best_par = -1;
     uint32_t win = NONE;
     long wild_counts = count_wild == 1;

@@ -1593,6 +1593,8 @@ static const char *sanitize_line(aw_logfmt *lf, const char *s, size_t *n, unsign
 static void strip(const char **s, size_t *n) {
   const unsigned char *p = (const unsigned char *)*s;
   size_t a = 0, b = *n;
+  /* the usual line: printable ASCII at both ends (0x21..0x7F: no white space) */
+  if (b && (unsigned)(p[0] - 0x21) < 0x5Fu && (unsigned)(p[b - 1] - 0x21) < 0x5Fu) return;
   while (a < b) {
     size_t l = space_len(p, b, a);
     if (!l) break;
@@ -1718,6 +1720,14 @@ static aw_status emit(aw_logfmt *lf, const aw_logfmt_line *ln, int queued, aw_er
 /* nl_free: the line holds no '\n' (it comes from aw_logfmt_feed's line splitting); clean: it
  * holds no NUL and no byte >= 0x80 either (so it needs no sanitizing); stable: raw lies in the
  * chunk being fed (see emit). */
+/* Every field of the line being read empty. */
+static void clear_fields(aw_logfmt *lf) {
+  for (size_t k = 0; k < lf->nfields; k++) {
+    lf->fv[k].value = "";
+    lf->fv[k].len = 0;
+  }
+}
+
 static aw_status deliver(aw_logfmt *lf, const char *raw, size_t n, uint64_t lineno, unsigned flags, int nl_free,
                          int clean, int stable, aw_error *err) {
   const char *s = clean ? raw : sanitize_line(lf, raw, &n, &flags);
@@ -1749,13 +1759,15 @@ static aw_status deliver(aw_logfmt *lf, const char *raw, size_t n, uint64_t line
   ln->nfields = lf->nfields;
   ln->fields = lf->fv;
   ln->time = NAN;
-  for (size_t k = 0; k < lf->nfields; k++) {
-    lf->fv[k].value = "";
-    lf->fv[k].len = 0;
-  }
+  int fast = lf->o.kind == AW_LOGFMT_PATTERN && lf->fast;
+  if (!fast) clear_fields(lf); /* (fast_split sets every field when it succeeds) */
   int matched = 1;
   if (lf->o.kind == AW_LOGFMT_PATTERN) {
-    int r = lf->fast && fast_split(lf, s, n, nl_free) ? 2 : aw_regex_search(lf->re, s, n, 0, lf->spans, lf->ngroups_total + 1);
+    int r = 2;
+    if (!fast || !fast_split(lf, s, n, nl_free)) {
+      if (fast) clear_fields(lf);
+      r = aw_regex_search(lf->re, s, n, 0, lf->spans, lf->ngroups_total + 1);
+    }
     if (r < 0) return aw_error_set(err, AW_ERR_NOMEM, "out of memory matching the log format");
     if (r == 2) {
       ln->content = lf->fv[lf->content_idx].value;
