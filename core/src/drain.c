@@ -19,6 +19,7 @@
 #include "aw/regex.h"
 #include "cJSON.h"
 #include "internal/buf_fast.h"
+#include "internal/regex_shape.h"
 #include "internal/simd16.h"
 #include "internal/utf8.h"
 
@@ -250,6 +251,20 @@ typedef struct {
   aw_regex *re;    /* NULL when the template has no placeholder */
 } pcache_entry;
 
+/* The mask memo (mask_memo): what the masks, one after the other, made of a printable-ASCII
+ * token of up to DMEMO_TEXT bytes, by the token's class string (dm_cls). */
+#define DMEMO_SLOTS 512
+#define DMEMO_TEXT 32
+enum { DM_SAME = 1, DM_WHOLE, DM_SPANS };
+typedef struct {
+  uint64_t k0, k1; /* the class string, four bits a byte (as regex.c's memo_find) */
+  uint8_t n;       /* token length (0: empty slot) */
+  uint8_t kind;    /* DM_SAME: no mask changed it; DM_WHOLE: mask `mask` replaced all of it;
+                      DM_SPANS: mask `mask` replaced sp[0..2 nsp) and no other mask changed it */
+  uint8_t mask, dig, nsp; /* dig: the result has a digit (DM_SPANS) */
+  uint8_t sp[2 * AW_REGEX_SUB_SPANS];
+} dmemo;
+
 #define PCACHE_SIZE 512
 
 struct aw_drain {
@@ -265,6 +280,12 @@ struct aw_drain {
   int mask_nodigit;  /* some mask may match a token without a digit */
   int masks_local; /* every mask is token-local (aw_regex_token_local) and its replacement has no
                       white space: masks run on each token alone (see tokenize) */
+  /* the mask memo (mask_memo): dm_ok when every mask has ASCII byte classes
+   * (aw_regex_ascii_classes) and their common refinement, digits apart, has at most 16 classes:
+   * dm_cls */
+  int dm_ok;
+  uint8_t dm_cls[128];
+  dmemo *dm;
   uint64_t bcls[256]; /* tokenizer byte table: byte class bit | TB_* flags */
   /* tokens */
   token *tok;
@@ -497,6 +518,7 @@ void aw_drain_free(aw_drain *d) {
     AW_FREE(d->masks[i].repl);
   }
   AW_FREE(d->masks);
+  AW_FREE(d->dm);
   if (d->tok)
     for (size_t i = 0; i < d->ntok; i++) AW_FREE(d->tok[i].s);
   AW_FREE(d->tok);
@@ -548,6 +570,33 @@ aw_status aw_drain_set_st(aw_drain *d, double st, aw_error *err) {
 
 /* ------------------------------------------------------------------ masks */
 
+/* The mask memo's classes (see struct aw_drain), after a mask was added; forgets what the
+ * memo held. Two tokens with one class string are alike to every mask (each mask's classes are
+ * a coarsening of dm_cls), so the masks do the same to both - the same spans replaced - and
+ * their results have digits alike (digits are classes of their own). */
+static void dm_setup(aw_drain *d) {
+  d->dm_ok = 0;
+  if (d->dm) memset(d->dm, 0, DMEMO_SLOTS * sizeof(dmemo));
+  if (d->nmasks > 255) return;
+  uint8_t id[128], map[16 * 16], mc[128];
+  for (unsigned b = 0; b < 128; b++) id[b] = (uint8_t)(b >= '0' && b <= '9');
+  for (size_t m = 0; m < d->nmasks; m++) {
+    if (!aw_regex_ascii_classes(d->masks[m].re, mc)) return;
+    memset(map, 0xFF, sizeof map);
+    unsigned nn = 0;
+    for (unsigned b = 0; b < 128; b++) {
+      unsigned key = (unsigned)id[b] * 16 + mc[b];
+      if (map[key] == 0xFF) {
+        if (nn == 16) return;
+        map[key] = (uint8_t)nn++;
+      }
+      id[b] = map[key];
+    }
+  }
+  memcpy(d->dm_cls, id, sizeof id);
+  d->dm_ok = 1;
+}
+
 aw_status aw_drain_add_mask(aw_drain *d, const char *pattern, const char *name, aw_error *err) {
   if (!d || !pattern) return aw_error_set(err, AW_ERR_ARG, "drain: NULL mask pattern");
   aw_regex *re = NULL;
@@ -594,6 +643,7 @@ aw_status aw_drain_add_mask(aw_drain *d, const char *pattern, const char *name, 
   m->need_digit = aw_regex_needs_digit(re);
   if (!m->need_digit) d->mask_nodigit = 1;
   d->nmasks++;
+  dm_setup(d);
   return AW_OK;
 }
 
@@ -1199,12 +1249,19 @@ static const unsigned char *mask_whole(aw_drain *d, const unsigned char *s, size
   return s;
 }
 
+/* What mask_token did to a token, for the mask memo: how many masks changed it, the last of
+ * them, its replacement count and first spans. */
+typedef struct {
+  size_t changed, mask, count;
+  size_t sp[2 * AW_REGEX_SUB_SPANS];
+} dm_rec;
+
 /* Per-token masking: runs the masks in order over one token (t, *tl) whose byte classes are
  * cls. Returns the masked token (in d->mb, or a mask's replacement string when a match covered
  * the whole token) or t itself when no mask changed it; NULL on error. *dig is the masked
  * token's digit flag when it is a replacement string, else -1. */
 static const unsigned char *mask_token(aw_drain *d, const unsigned char *t, size_t *tl, uint64_t cls, int *dig,
-                                       aw_error *err) {
+                                       dm_rec *rec, aw_error *err) {
   int cur = 0;
   *dig = -1;
   for (size_t m = 0; m < d->nmasks; m++) {
@@ -1214,8 +1271,15 @@ static const unsigned char *mask_token(aw_drain *d, const unsigned char *t, size
     aw_buf *out = &d->mb[cur];
     out->len = 0;
     size_t k;
-    if (aw_regex_sub(mk->re, (const char *)t, *tl, mk->repl, mk->repl_len, out, &k, err)) return NULL;
+    if (rec ? aw_regex_sub_spans(mk->re, (const char *)t, *tl, mk->repl, mk->repl_len, out, &k, rec->sp, err)
+            : aw_regex_sub(mk->re, (const char *)t, *tl, mk->repl, mk->repl_len, out, &k, err))
+      return NULL;
     if (k == 0) continue;
+    if (rec) {
+      rec->changed++;
+      rec->mask = m;
+      rec->count = k;
+    }
     cls |= mk->repl_cls; /* a superset of the new token's classes: still a valid filter */
     if (out->len == mk->repl_len) {
       /* the output is the unmatched bytes plus k >= 1 replacements: as long as one replacement,
@@ -1331,9 +1395,9 @@ static inline int mask_may(const aw_drain *d, uint64_t cls) {
 __attribute__((noinline))
 #endif
 static const unsigned char *mask_one(aw_drain *d, size_t nt, const unsigned char *t, size_t *tl, uint64_t cls,
-                                     int *in_arena, aw_error *err) {
+                                     int *in_arena, dm_rec *rec, aw_error *err) {
   int dig;
-  const unsigned char *mt = mask_token(d, t, tl, cls, &dig, err);
+  const unsigned char *mt = mask_token(d, t, tl, cls, &dig, rec, err);
   if (!mt || mt == t) return mt;
   if (dig >= 0) {
     d->lptr[nt] = mt;
@@ -1349,6 +1413,76 @@ static const unsigned char *mask_one(aw_drain *d, size_t nt, const unsigned char
   return (const unsigned char *)d->tokarena.data + d->loff[nt];
 }
 
+/* Masks printable-ASCII token nt (t[0..tl), 1 <= tl <= DMEMO_TEXT) as mask_one would, by the
+ * mask memo when a token of the same class string (dm_cls) was masked before: the memo holds
+ * what the masks did to it when at most one mask changed it, with at most AW_REGEX_SUB_SPANS
+ * replacements (see dm_setup for why the class string decides). Returns the token bytes, NULL
+ * on error. */
+static const unsigned char *mask_memo(aw_drain *d, size_t nt, const unsigned char *t, size_t *tl, int *in_arena,
+                                      aw_error *err) {
+  size_t n = *tl, i = 0, m = n < 16 ? n : 16;
+  const uint8_t *c = d->dm_cls;
+  uint64_t a = 0, b = 0;
+  for (; i + 4 <= m; i += 4)
+    a = a << 16 | (uint64_t)((unsigned)c[t[i]] << 12 | (unsigned)c[t[i + 1]] << 8 | (unsigned)c[t[i + 2]] << 4 | c[t[i + 3]]);
+  for (; i < m; i++) a = a << 4 | c[t[i]];
+  for (; i + 4 <= n; i += 4)
+    b = b << 16 | (uint64_t)((unsigned)c[t[i]] << 12 | (unsigned)c[t[i + 1]] << 8 | (unsigned)c[t[i + 2]] << 4 | c[t[i + 3]]);
+  for (; i < n; i++) b = b << 4 | c[t[i]];
+  if (!d->dm && !(d->dm = (dmemo *)aw_calloc_array(DMEMO_SLOTS, sizeof(dmemo))))
+    return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), NULL;
+  uint64_t h = (a * 0x9E3779B97F4A7C15ull) ^ (b * 0xBF58476D1CE4E5B9ull) ^ ((uint64_t)n * 0x94D049BB133111EBull);
+  dmemo *e = &d->dm[(h >> 40) & (DMEMO_SLOTS - 1)];
+  if (e->n == n && e->k0 == a && e->k1 == b) {
+    if (e->kind == DM_SAME) return t;
+    const dmask *mk = &d->masks[e->mask];
+    if (e->kind == DM_WHOLE) {
+      d->lptr[nt] = (const unsigned char *)mk->repl;
+      d->ldig[nt] = (uint8_t)mk->repl_digit;
+      *tl = mk->repl_len;
+      return (const unsigned char *)mk->repl;
+    }
+    /* DM_SPANS: into the arena, as mask_one puts a rewritten token */
+    aw_buf *o = &d->tokarena;
+    size_t start = o->len, copied = 0;
+    if (start + n + (size_t)e->nsp * mk->repl_len > UINT32_MAX)
+      return aw_error_set(err, AW_ERR_LIMIT, "drain: message longer than 4 GiB"), NULL;
+    for (size_t j = 0; j < e->nsp; j++) {
+      if (aw_buf_add(o, t + copied, e->sp[2 * j] - copied) || aw_buf_add(o, mk->repl, mk->repl_len))
+        return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), NULL;
+      copied = e->sp[2 * j + 1];
+    }
+    if (aw_buf_add(o, t + copied, n - copied)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), NULL;
+    d->loff[nt] = (uint32_t)start;
+    d->lptr[nt] = NULL; /* in the arena: set at the end */
+    d->ldig[nt] = e->dig;
+    *in_arena = 1;
+    *tl = o->len - start;
+    return (const unsigned char *)o->data + start;
+  }
+  /* not seen: mask_one's work, recorded */
+  uint64_t cls = byte_classes(d->bcls, t, n);
+  dm_rec rec;
+  rec.changed = 0;
+  const unsigned char *mt = mask_may(d, cls) ? mask_one(d, nt, t, tl, cls, in_arena, &rec, err) : t;
+  if (!mt) return NULL;
+  if (rec.changed > 1 || rec.count > AW_REGEX_SUB_SPANS) return mt; /* not kept */
+  e->k0 = a;
+  e->k1 = b;
+  e->n = (uint8_t)n;
+  if (!rec.changed) {
+    e->kind = DM_SAME;
+    return mt;
+  }
+  const dmask *mk = &d->masks[rec.mask];
+  e->mask = (uint8_t)rec.mask;
+  e->kind = mt == (const unsigned char *)mk->repl ? DM_WHOLE : DM_SPANS;
+  e->nsp = (uint8_t)rec.count;
+  e->dig = d->ldig[nt];
+  for (size_t j = 0; j < 2 * rec.count; j++) e->sp[j] = (uint8_t)rec.sp[j];
+  return mt;
+}
+
 /* Records token nt (bytes t[0..tl), digit flag dig, byte classes cls when masking per token):
  * masks it if its classes allow, hashes it and looks it up. Returns 0, or -1 on error. */
 static inline int add_token(aw_drain *d, size_t nt, const unsigned char *t, size_t tl, unsigned dig, uint64_t cls,
@@ -1356,7 +1490,7 @@ static inline int add_token(aw_drain *d, size_t nt, const unsigned char *t, size
   d->lptr[nt] = t;
   d->ldig[nt] = (uint8_t)dig;
   if ((dig || d->mask_nodigit) && mask_may(d, cls)) {
-    const unsigned char *mt = mask_one(d, nt, t, &tl, cls, in_arena, err);
+    const unsigned char *mt = mask_one(d, nt, t, &tl, cls, in_arena, NULL, err);
     if (!mt) return -1;
     t = mt;
   }
@@ -1449,12 +1583,15 @@ static long tokenize_ascii(aw_drain *d, const unsigned char *s, size_t n, int pe
     size_t tl = len[k];
     d->lptr[k] = t;
     if (per_token && (dg8[k] || d->mask_nodigit)) {
-      uint64_t cls = byte_classes(tab, t, tl);
-      if (mask_may(d, cls)) {
-        const unsigned char *mt = mask_one(d, k, t, &tl, cls, &in_arena, err);
-        if (!mt) return -1;
-        t = mt;
+      const unsigned char *mt;
+      if (d->dm_ok && tl <= DMEMO_TEXT) {
+        mt = mask_memo(d, k, t, &tl, &in_arena, err);
+      } else {
+        uint64_t cls = byte_classes(tab, t, tl);
+        mt = mask_may(d, cls) ? mask_one(d, k, t, &tl, cls, &in_arena, NULL, err) : t;
       }
+      if (!mt) return -1;
+      t = mt;
     }
     d->llen[k] = (uint32_t)tl;
     if (tl - 1 < 7 && t == s + off[k] && off[k] + 8 <= n) {

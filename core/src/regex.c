@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "internal/buf_fast.h"
+#include "internal/regex_shape.h"
 #include "internal/simd16.h"
 #include "internal/utf8.h"
 
@@ -2167,6 +2168,7 @@ typedef struct dfa_t {
 #define MEMO_SLOTS 256
 #define MEMO_TEXT 32  /* texts up to this long (classes packed four bits each in k0, k1) */
 #define MEMO_SPANS 4  /* results with up to this many matches */
+_Static_assert(MEMO_SPANS >= AW_REGEX_SUB_SPANS, "aw_regex_sub_spans reads its spans from the memo's records");
 typedef struct memo_slot {
   uint64_t k0, k1; /* the class string */
   uint8_t n;       /* text length (0: empty slot) */
@@ -2742,8 +2744,9 @@ static memo_slot *memo_find(dfa_t *f, const unsigned char *s, size_t n, uint64_t
   return &f->memo[(h >> 40) & (MEMO_SLOTS - 1)];
 }
 
-aw_status aw_regex_sub(aw_regex *re, const char *text, size_t n, const char *repl, size_t repl_len, aw_buf *out,
-                       size_t *count, aw_error *err) {
+/* aw_regex_sub; with spo, also the first spans (aw_regex_sub_spans). */
+static AW_ALWAYS_INLINE aw_status sub_impl(aw_regex *re, const char *text, size_t n, const char *repl, size_t repl_len,
+                                           aw_buf *out, size_t *count, size_t *spo, aw_error *err) {
   if (count) *count = 0;
   if (!re || !out || (!text && n) || (!repl && repl_len)) return aw_error_set(err, AW_ERR_ARG, "aw_regex_sub: bad arguments");
   const unsigned char *s = (const unsigned char *)(text ? text : "");
@@ -2762,6 +2765,8 @@ aw_status aw_regex_sub(aw_regex *re, const char *text, size_t n, const char *rep
     }
     if (aw_buf_add(out, s + copied, n - copied)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
     if (count) *count = slot->nsp;
+    if (spo)
+      for (size_t j = 0; j < 2 * (size_t)slot->nsp && j < 2 * AW_REGEX_SUB_SPANS; j++) spo[j] = slot->sp[j];
     return AW_OK;
   }
   if (too_few(re, s, n, 0)) pos = n + 1; /* no match at all: the text is copied as it is */
@@ -2795,6 +2800,8 @@ aw_status aw_regex_sub(aw_regex *re, const char *text, size_t n, const char *rep
   }
   if (aw_buf_add(out, s + copied, n - copied)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
   if (count) *count = k;
+  if (spo)
+    for (size_t j = 0; j < 2 * k && j < 2 * AW_REGEX_SUB_SPANS; j++) spo[j] = rec[j];
   if (slot && k <= MEMO_SPANS) { /* remember this shape's matches (the slot's earlier shape is dropped) */
     slot->k0 = k0;
     slot->k1 = k1;
@@ -2803,4 +2810,23 @@ aw_status aw_regex_sub(aw_regex *re, const char *text, size_t n, const char *rep
     for (size_t j = 0; j < 2 * k; j++) slot->sp[j] = (uint8_t)rec[j];
   }
   return AW_OK;
+}
+
+aw_status aw_regex_sub(aw_regex *re, const char *text, size_t n, const char *repl, size_t repl_len, aw_buf *out,
+                       size_t *count, aw_error *err) {
+  return sub_impl(re, text, n, repl, repl_len, out, count, NULL, err);
+}
+
+aw_status aw_regex_sub_spans(aw_regex *re, const char *text, size_t n, const char *repl, size_t repl_len, aw_buf *out,
+                             size_t *count, size_t sp[2 * AW_REGEX_SUB_SPANS], aw_error *err) {
+  return sub_impl(re, text, n, repl, repl_len, out, count, sp, err);
+}
+
+int aw_regex_ascii_classes(aw_regex *re, uint8_t cls[128]) {
+  /* the conditions under which aw_regex_sub trusts its memo (the same classes) */
+  if (!re || !re->dfa_ok || re->engine != 0) return 0;
+  if (!re->dfa && !(re->dfa = dfa_new(re))) return 0;
+  if (!re->dfa->pair) return 0;
+  memcpy(cls, re->dfa->bc, 128);
+  return 1;
 }

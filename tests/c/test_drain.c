@@ -462,6 +462,101 @@ static void test_fast_paths(void) {
   }
 }
 
+/* The mask memo (drain.c mask_memo: masking by a token's class string) gives what the masks
+ * give when run on each token: random messages of token shapes that the masks match whole, in
+ * parts, several times, by two masks one after the other, not at all, and longer than the memo
+ * takes, parsed with the memo and without it (an extra mask that never matches and has too many
+ * byte classes for the memo turns it off), give the same clusters and templates. */
+typedef size_t (*memo_token_fn)(aw_rng *rng, char *tok, size_t cap);
+
+static size_t memo_tok_mixed(aw_rng *rng, char *tok, size_t cap) {
+  static const char alpha[] = "0123456789.:/_-abklxf";
+  size_t tl = 0;
+  switch (aw_rng_below(rng, 8)) {
+    case 0: /* an IP, with a port, a slash before it, or text after it */
+      return (size_t)snprintf(tok, cap, "%s%u.%u.%u.%u%s", aw_rng_below(rng, 2) ? "/" : "", (unsigned)aw_rng_below(rng, 300),
+                              (unsigned)aw_rng_below(rng, 300), (unsigned)aw_rng_below(rng, 300),
+                              (unsigned)aw_rng_below(rng, 3000), aw_rng_below(rng, 2) ? ":50010" : (aw_rng_below(rng, 2) ? "x" : ""));
+    case 1:
+      return (size_t)snprintf(tok, cap, "blk_%s%llu", aw_rng_below(rng, 2) ? "-" : "",
+                              (unsigned long long)aw_rng_below(rng, 1000000000000ull));
+    case 2: return (size_t)snprintf(tok, cap, "0x%llxq%u", (unsigned long long)aw_rng_below(rng, 1u << 30), (unsigned)aw_rng_below(rng, 99));
+    case 3: /* several matches of one mask */
+      return (size_t)snprintf(tok, cap, "a%u:b%u:c%u", (unsigned)aw_rng_below(rng, 1000), (unsigned)aw_rng_below(rng, 1000),
+                              (unsigned)aw_rng_below(rng, 10));
+    case 4: /* two masks */
+      return (size_t)snprintf(tok, cap, "blk_%u/1.2.3.%u", (unsigned)aw_rng_below(rng, 1000), (unsigned)aw_rng_below(rng, 1000));
+    case 5: /* one first half, many second halves of one length: class strings that differ after 16 bytes */
+      tl = (size_t)snprintf(tok, cap, "ab.1:22_333-xk/f");
+      for (size_t e = tl + 1 + aw_rng_below(rng, 16); tl < e; tl++) tok[tl] = alpha[aw_rng_below(rng, sizeof alpha - 1)];
+      tok[tl] = 0;
+      return tl;
+    default: /* random bytes of the masks' alphabet, up to 40 (the memo takes 32) */
+      tl = 1 + aw_rng_below(rng, 40);
+      for (size_t i = 0; i < tl; i++) tok[i] = alpha[aw_rng_below(rng, sizeof alpha - 1)];
+      tok[tl] = 0;
+      return tl;
+  }
+}
+
+/* "#" and hex-like text: the one mask sees digits and letters alike (the memo's classes still
+ * keep digits apart, for the tokens' digit flags) */
+static size_t memo_tok_digits(aw_rng *rng, char *tok, size_t cap) {
+  static const char al[] = "ab12";
+  size_t tl = (size_t)snprintf(tok, cap, "#");
+  for (size_t e = 2 + aw_rng_below(rng, 3); tl < e; tl++) tok[tl] = al[aw_rng_below(rng, 4)];
+  tok[tl++] = ':';
+  for (size_t e = tl + 1 + aw_rng_below(rng, 3); tl < e; tl++) tok[tl] = al[aw_rng_below(rng, 4)];
+  tok[tl] = 0;
+  return tl;
+}
+
+static void memo_compare(const char *const (*masks)[2], size_t nmasks, memo_token_fn gen, size_t max_tokens, size_t lines,
+                         size_t min_clusters) {
+  aw_drain *d[2];
+  aw_error err;
+  for (int v = 0; v < 2; v++) {
+    aw_drain_opts o;
+    aw_drain_opts_default(&o);
+    d[v] = aw_drain_new(&o, &err);
+    for (size_t m = 0; m < nmasks; m++) T_EQ_INT(aw_drain_add_mask(d[v], masks[m][0], masks[m][1], &err), AW_OK);
+  }
+  T_EQ_INT(aw_drain_add_mask(d[1], "abcdefghijklmnopq\\x01", "OFF", &err), AW_OK);
+  aw_rng rng;
+  aw_rng_seed(&rng, 2026);
+  size_t same = 0;
+  for (size_t li = 0; li < lines; li++) {
+    char msg[1024];
+    size_t n = 0;
+    size_t nt = 1 + aw_rng_below(&rng, max_tokens);
+    for (size_t k = 0; k < nt; k++) {
+      if (k) msg[n++] = ' ';
+      n += gen(&rng, msg + n, 64);
+    }
+    n += (size_t)snprintf(msg + n, sizeof msg - n, " event%u", (unsigned)aw_rng_below(&rng, 3));
+    aw_drain_result r[2];
+    for (int v = 0; v < 2; v++) T_EQ_INT(aw_drain_add(d[v], msg, n, &r[v], &err), AW_OK);
+    same += r[0].cluster_id == r[1].cluster_id && r[0].change == r[1].change;
+  }
+  T_EQ_INT(same, lines);
+  size_t tsame = aw_drain_max_cluster_id(d[0]) == aw_drain_max_cluster_id(d[1]);
+  for (uint32_t id = 1; tsame && id <= aw_drain_max_cluster_id(d[0]); id++) {
+    size_t l0 = 0, l1 = 0;
+    const char *t0 = aw_drain_template(d[0], id, &l0), *t1 = aw_drain_template(d[1], id, &l1);
+    tsame = (t0 == NULL) == (t1 == NULL) && (!t0 || (l0 == l1 && memcmp(t0, t1, l0) == 0));
+  }
+  T_CHECKF(tsame, "the mask memo changed a template (%zu clusters)", (size_t)aw_drain_max_cluster_id(d[0]));
+  T_CHECKF(aw_drain_max_cluster_id(d[0]) >= min_clusters, "only %zu clusters", (size_t)aw_drain_max_cluster_id(d[0]));
+  for (int v = 0; v < 2; v++) aw_drain_free(d[v]);
+}
+
+static void test_mask_memo(void) {
+  static const char *const mixed[][2] = {{"(\\d+\\.){3}\\d+(:\\d+)?", "IP"}, {"blk_-?\\d+", NULL}, {"0x[0-9a-f]+", "HEX"}, {"\\d+", "NUM"}};
+  memo_compare(mixed, 4, memo_tok_mixed, 6, 4000, 20);
+  static const char *const hex[][2] = {{"#[a-z0-9]+", "H"}};
+  memo_compare(hex, 1, memo_tok_digits, 1, 2000, 4);
+}
+
 /* simd16.h: the vector versions (SSE2 natively, WebAssembly SIMD in the WASM build) give the bits
  * of the plain-C versions, on every byte value in every lane. */
 static void test_simd16(void) {
@@ -939,6 +1034,7 @@ int main(int argc, char **argv) {
   T_RUN(test_loghub_accuracy);
   T_RUN(test_streaming_chunks);
   T_RUN(test_fast_paths);
+  T_RUN(test_mask_memo);
   T_RUN(test_simd16);
   T_RUN(test_repeated_input_growth);
   T_RUN(test_snapshot_resume);
