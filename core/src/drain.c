@@ -2357,7 +2357,7 @@ void aw_drain_get_stats(const aw_drain *d, aw_drain_stats *st) {
   st->tokens_interned = d->live_tokens;
   size_t mem = sizeof *d + d->tokcap * sizeof(token) + d->thtcap * 4 + d->nodecap * sizeof(node) +
                d->ehtcap * 12 + d->clcap * sizeof(cluster) + d->ohtcap * 4 + d->lcap * 21 + d->mb[0].cap +
-               d->mb[1].cap + d->san.cap + d->tbuf.cap;
+               d->mb[1].cap + d->san.cap + d->tbuf.cap + d->tokarena.cap + (d->dm ? DMEMO_SLOTS * sizeof(dmemo) : 0);
   for (size_t i = 1; i < d->ntok; i++)
     if (d->tok[i].s) mem += d->tok[i].len + 1;
   for (size_t i = 0; i < d->nnodes; i++) mem += d->nodes[i].clcap * 4;

@@ -486,13 +486,14 @@ static size_t memo_tok_mixed(aw_rng *rng, char *tok, size_t cap) {
                               (unsigned)aw_rng_below(rng, 10));
     case 4: /* two masks */
       return (size_t)snprintf(tok, cap, "blk_%u/1.2.3.%u", (unsigned)aw_rng_below(rng, 1000), (unsigned)aw_rng_below(rng, 1000));
-    case 5: /* one first half, many second halves of one length: class strings that differ after 16 bytes */
-      tl = (size_t)snprintf(tok, cap, "ab.1:22_333-xk/f");
+    case 5: /* one start, many ends of one length: class strings that differ after 16 bytes, or
+             * are longer than the memo takes */
+      tl = (size_t)snprintf(tok, cap, "ab.1:22_333-xk/f%s", aw_rng_below(rng, 2) ? "ab.1:22_333-xk/fab.1:22_333-xk/f" : "");
       for (size_t e = tl + 1 + aw_rng_below(rng, 16); tl < e; tl++) tok[tl] = alpha[aw_rng_below(rng, sizeof alpha - 1)];
       tok[tl] = 0;
       return tl;
-    default: /* random bytes of the masks' alphabet, up to 40 (the memo takes 32) */
-      tl = 1 + aw_rng_below(rng, 40);
+    default: /* random bytes of the masks' alphabet, up to 80 (the memo takes 32) */
+      tl = 1 + aw_rng_below(rng, 80);
       for (size_t i = 0; i < tl; i++) tok[i] = alpha[aw_rng_below(rng, sizeof alpha - 1)];
       tok[tl] = 0;
       return tl;
@@ -531,7 +532,7 @@ static void memo_compare(const char *const (*masks)[2], size_t nmasks, memo_toke
     size_t nt = 1 + aw_rng_below(&rng, max_tokens);
     for (size_t k = 0; k < nt; k++) {
       if (k) msg[n++] = ' ';
-      n += gen(&rng, msg + n, 64);
+      n += gen(&rng, msg + n, 96);
     }
     n += (size_t)snprintf(msg + n, sizeof msg - n, " event%u", (unsigned)aw_rng_below(&rng, 3));
     aw_drain_result r[2];
