@@ -1574,17 +1574,21 @@ static long tokenize_ascii(aw_drain *d, const unsigned char *s, size_t n, int pe
     dg8[nt] = (uint8_t)dig;
     nt++;
   }
-  /* each token: masks, hash, dictionary */
+  /* each token: masks, hash, dictionary (the arrays and flags in locals: the stores through
+   * them could otherwise alias d's fields, which the compiler would then read again) */
   const uint64_t *tab = d->bcls;
-  int in_arena = 0;
+  const unsigned char **lptr = d->lptr;
+  uint64_t *lhash = d->lhash;
+  uint32_t *lid = d->lid;
+  int in_arena = 0, try_mask = per_token, mask_all = d->mask_nodigit, dm_ok = d->dm_ok;
   d->tokarena.len = 0;
   for (size_t k = 0; k < nt; k++) {
     const unsigned char *t = s + off[k];
     size_t tl = len[k];
-    d->lptr[k] = t;
-    if (per_token && (dg8[k] || d->mask_nodigit)) {
+    lptr[k] = t;
+    if (try_mask && (dg8[k] || mask_all)) {
       const unsigned char *mt;
-      if (d->dm_ok && tl <= DMEMO_TEXT) {
+      if (dm_ok && tl <= DMEMO_TEXT) {
         mt = mask_memo(d, k, t, &tl, &in_arena, err);
       } else {
         uint64_t cls = byte_classes(tab, t, tl);
@@ -1593,22 +1597,22 @@ static long tokenize_ascii(aw_drain *d, const unsigned char *s, size_t n, int pe
       if (!mt) return -1;
       t = mt;
     }
-    d->llen[k] = (uint32_t)tl;
+    len[k] = (uint32_t)tl; /* (len is d->llen) */
     if (tl - 1 < 7 && t == s + off[k] && off[k] + 8 <= n) {
       /* a short token inside the message with 8 bytes readable from its start: one load */
       uint64_t v = rd64(t) & (~(uint64_t)0 >> (8 * (8 - tl)));
       uint64_t h = hash_short8(v, tl);
-      d->lhash[k] = h;
-      d->lid[k] = lookup_short(d, v, tl, h);
+      lhash[k] = h;
+      lid[k] = lookup_short(d, v, tl, h);
       continue;
     }
     uint64_t h = hash_bytes(t, tl);
-    d->lhash[k] = h;
-    d->lid[k] = lookup(d, t, tl, h);
+    lhash[k] = h;
+    lid[k] = lookup(d, t, tl, h);
   }
   if (in_arena)
     for (size_t j = 0; j < nt; j++)
-      if (!d->lptr[j]) d->lptr[j] = (const unsigned char *)d->tokarena.data + d->loff[j];
+      if (!lptr[j]) lptr[j] = (const unsigned char *)d->tokarena.data + off[j];
   return (long)nt;
 }
 
