@@ -1764,6 +1764,7 @@ static uint32_t fast_match(const aw_drain *d, const uint32_t *cands, size_t ncan
     long best = -1, best_par = -1;
     uint32_t win = NONE;
     long wild_counts = count_wild == 1;
+    uint32_t wmask = wild_counts ? 15u : 0u; /* template "<*>" positions that count as equal */
     for (size_t k = 0; k < ncand; k++) {
       const cluster *c = &d->cl[cands[k]];
       if (!c->live || c->len != n) continue;
@@ -1779,7 +1780,7 @@ static uint32_t fast_match(const aw_drain *d, const uint32_t *cands, size_t ncan
         uint32_t m = aw_s16_eq32x4(t + i, ids + i, WILD);
         uint32_t eq = m & 15, wd = m >> 4;
         par += pc4[wd];
-        miss += 4 - pc4[wild_counts ? (eq | wd) : (eq & ~wd)];
+        miss += 4 - pc4[(eq & ~wd) | (wd & wmask)];
         if (miss > allow) break;
       }
       if (i + 4 <= n) continue;
