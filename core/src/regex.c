@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "internal/buf_fast.h"
+#include "internal/compiler.h"
 #include "internal/regex_shape.h"
 #include "internal/simd16.h"
 #include "internal/utf8.h"

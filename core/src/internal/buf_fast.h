@@ -8,13 +8,7 @@
 #include <string.h>
 
 #include "aw/core.h"
-
-/* For small helpers on hot paths that the WASM build (clang) would otherwise leave as calls. */
-#if defined(__GNUC__)
-#define AW_ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define AW_ALWAYS_INLINE inline
-#endif
+#include "internal/compiler.h"
 
 /* Copies n <= 16 bytes with (overlapping) fixed-size moves. */
 static AW_ALWAYS_INLINE void aw_copy16(unsigned char *d, const unsigned char *s, size_t n) {
