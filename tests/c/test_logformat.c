@@ -635,17 +635,24 @@ static void test_fast_path_equals_regex(void) {
  * literals and spaces) give what the item-by-item reading gives (aw_logfmt_parse_time with the
  * same format), for texts that have the layout and texts that do not ---- */
 
+/* The time formats of the fixed-layout tests (NULL: detected), and a reader's options for them. */
+static const char *const TIME_FMTS[] = {"%Y-%m-%d %H:%M:%S", "%y%m%d %H%M%S", NULL};
+
+static void time_test_opts(aw_logfmt_opts *lo, const char *fmt) {
+  aw_logfmt_opts_default(lo);
+  lo->kind = AW_LOGFMT_PATTERN;
+  lo->log_format = "<Date> <Time> <Content>";
+  lo->time_format = fmt;
+}
+
 static void test_fixed_time_layout(void) {
-  static const char *fmts[] = {"%Y-%m-%d %H:%M:%S", "%y%m%d %H%M%S", NULL /* automatic */};
+  const char *const *fmts = TIME_FMTS;
   static const char *texts[] = {"2015-10-18 18:01:47", "2015-1-18 18:01:47", "2015-13-18 18:01:47", "2015-02-30 18:01:47",
                                 "2015-10-18 24:00:00", "081109 203615",      "081109 203661",       "0811091 203615",
                                 "081109 2036150",      "2016-02-29 00:00:60", "1999-12-31 23:59:59", "081109 000000"};
   for (size_t f = 0; f < 3; f++) {
     aw_logfmt_opts lo;
-    aw_logfmt_opts_default(&lo);
-    lo.kind = AW_LOGFMT_PATTERN;
-    lo.log_format = "<Date> <Time> <Content>";
-    lo.time_format = fmts[f];
+    time_test_opts(&lo, fmts[f]);
     for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
       /* the same text twice (the second reading may come from a cache) */
       char line[128];
@@ -669,17 +676,14 @@ static void test_fixed_time_layout(void) {
  * text read alone gives ---- */
 
 static void test_fixed_time_day_cache(void) {
-  static const char *fmts[] = {"%Y-%m-%d %H:%M:%S", "%y%m%d %H%M%S", NULL /* automatic */};
+  const char *const *fmts = TIME_FMTS;
   static const char *days[][2] = {{"2015-10-18", "2016-02-29"}, {"081109", "160229"}, {"2015-10-18", "081110"}};
   static const char *tod[][2] = {{"18:01:47", "180147"}, {"24:00:00", "240000"}, {"25:00:00", "250000"},
                                  {"00:60:00", "006000"}, {"23:59:60", "235960"}, {"23:59:61", "235961"},
                                  {"00:00:00", "000000"}, {"09:05:07", "090507"}};
   for (size_t f = 0; f < 3; f++) {
     aw_logfmt_opts lo;
-    aw_logfmt_opts_default(&lo);
-    lo.kind = AW_LOGFMT_PATTERN;
-    lo.log_format = "<Date> <Time> <Content>";
-    lo.time_format = fmts[f];
+    time_test_opts(&lo, fmts[f]);
     aw_buf text = {0};
     char want_text[64][24];
     size_t nl = 0;
