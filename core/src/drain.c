@@ -1464,7 +1464,7 @@ static const unsigned char *mask_memo(aw_drain *d, size_t nt, const unsigned cha
   /* not seen: mask_one's work, recorded */
   uint64_t cls = byte_classes(d->bcls, t, n);
   dm_rec rec;
-  rec.changed = 0;
+  rec.changed = rec.count = 0;
   const unsigned char *mt = mask_may(d, cls) ? mask_one(d, nt, t, tl, cls, in_arena, &rec, err) : t;
   if (!mt) return NULL;
   if (rec.changed > 1 || rec.count > AW_REGEX_SUB_SPANS) return mt; /* not kept */
