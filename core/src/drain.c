@@ -258,7 +258,7 @@ typedef struct {
 #define DMEMO_TEXT 32
 enum { DM_SAME = 1, DM_WHOLE, DM_SPANS };
 typedef struct {
-  uint64_t k0, k1; /* the class string, four bits a byte (as regex.c's memo_find) */
+  uint64_t k0, k1; /* the class string (aw_class_key) */
   uint8_t n;       /* token length (0: empty slot) */
   uint8_t kind;    /* DM_SAME: no mask changed it; DM_WHOLE: mask `mask` replaced all of it;
                       DM_SPANS: mask `mask` replaced sp[0..2 nsp) and no other mask changed it */
@@ -285,7 +285,7 @@ struct aw_drain {
    * (aw_regex_ascii_classes) and their common refinement, digits apart, has at most 16 classes:
    * dm_cls */
   int dm_ok;
-  uint8_t dm_cls[128];
+  uint8_t dm_cls[256]; /* (bytes >= 0x80: 15, unused - memo tokens are ASCII) */
   dmemo *dm;
   uint64_t bcls[256]; /* tokenizer byte table: byte class bit | TB_* flags */
   /* tokens */
@@ -595,6 +595,7 @@ static void dm_setup(aw_drain *d) {
     }
   }
   memcpy(d->dm_cls, id, sizeof id);
+  memset(d->dm_cls + 128, 15, 128);
   d->dm_ok = 1;
 }
 
@@ -1250,6 +1251,12 @@ static const unsigned char *mask_whole(aw_drain *d, const unsigned char *s, size
   return s;
 }
 
+/* Mask mk may match a token of byte classes cls (its required bytes, one of its first bytes, a
+ * digit when every match has one). */
+static inline int mask_fits(const dmask *mk, uint64_t cls) {
+  return (cls & mk->need_all) == mk->need_all && (cls & mk->need_any) && (!mk->need_digit || (cls & (TB_DIGIT | TB_UDIGIT)));
+}
+
 /* What mask_token did to a token, for the mask memo: how many masks changed it, the last of
  * them, its replacement count and first spans. */
 typedef struct {
@@ -1267,8 +1274,7 @@ static const unsigned char *mask_token(aw_drain *d, const unsigned char *t, size
   *dig = -1;
   for (size_t m = 0; m < d->nmasks; m++) {
     const dmask *mk = &d->masks[m];
-    if ((cls & mk->need_all) != mk->need_all || !(cls & mk->need_any)) continue;
-    if (mk->need_digit && !(cls & (TB_DIGIT | TB_UDIGIT))) continue;
+    if (!mask_fits(mk, cls)) continue;
     aw_buf *out = &d->mb[cur];
     out->len = 0;
     size_t k;
@@ -1377,15 +1383,24 @@ static inline uint64_t byte_classes(const uint64_t *tab, const unsigned char *p,
   return a;
 }
 
-/* Some mask may match a token of byte classes cls (the filter mask_token applies to each). */
+/* Some mask may match a token of byte classes cls. */
 static inline int mask_may(const aw_drain *d, uint64_t cls) {
   if (!(cls & d->mask_any)) return 0;
-  for (size_t m = 0; m < d->nmasks; m++) {
-    const dmask *mk = &d->masks[m];
-    if ((cls & mk->need_all) == mk->need_all && (cls & mk->need_any) && (!mk->need_digit || (cls & (TB_DIGIT | TB_UDIGIT))))
-      return 1;
-  }
+  for (size_t m = 0; m < d->nmasks; m++)
+    if (mask_fits(&d->masks[m], cls)) return 1;
   return 0;
+}
+
+/* Token nt's masked bytes were appended to the arena from `start`: records them there with
+ * digit flag dig (the arena may still move: the offset is kept and d->lptr[nt] is NULL until the
+ * end of the message). Returns the bytes, NULL when the arena outgrew 32-bit offsets. */
+static const unsigned char *arena_token(aw_drain *d, size_t nt, size_t start, int dig, int *in_arena, aw_error *err) {
+  if (d->tokarena.len > UINT32_MAX) return aw_error_set(err, AW_ERR_LIMIT, "drain: message longer than 4 GiB"), NULL;
+  d->loff[nt] = (uint32_t)start;
+  d->lptr[nt] = NULL; /* in the arena: set at the end */
+  d->ldig[nt] = (uint8_t)dig;
+  *in_arena = 1;
+  return (const unsigned char *)d->tokarena.data + start;
 }
 
 /* Masks token nt (t[0..tl), byte classes cls) when a mask may match it; a masked token goes to
@@ -1405,13 +1420,9 @@ static const unsigned char *mask_one(aw_drain *d, size_t nt, const unsigned char
     d->ldig[nt] = (uint8_t)dig;
     return mt;
   }
-  if (d->tokarena.len + *tl > UINT32_MAX) return aw_error_set(err, AW_ERR_LIMIT, "drain: message longer than 4 GiB"), NULL;
-  d->loff[nt] = (uint32_t)d->tokarena.len;
+  size_t start = d->tokarena.len;
   if (aw_buf_add(&d->tokarena, mt, *tl)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), NULL;
-  *in_arena = 1;
-  d->lptr[nt] = NULL; /* in the arena: set at the end */
-  d->ldig[nt] = (uint8_t)has_digit((const unsigned char *)d->tokarena.data + d->loff[nt], *tl);
-  return (const unsigned char *)d->tokarena.data + d->loff[nt];
+  return arena_token(d, nt, start, has_digit((const unsigned char *)d->tokarena.data + start, *tl), in_arena, err);
 }
 
 /* Masks printable-ASCII token nt (t[0..tl), 1 <= tl <= DMEMO_TEXT) as mask_one would, by the
@@ -1421,19 +1432,12 @@ static const unsigned char *mask_one(aw_drain *d, size_t nt, const unsigned char
  * on error. */
 static const unsigned char *mask_memo(aw_drain *d, size_t nt, const unsigned char *t, size_t *tl, int *in_arena,
                                       aw_error *err) {
-  size_t n = *tl, i = 0, m = n < 16 ? n : 16;
-  const uint8_t *c = d->dm_cls;
-  uint64_t a = 0, b = 0;
-  for (; i + 4 <= m; i += 4)
-    a = a << 16 | (uint64_t)((unsigned)c[t[i]] << 12 | (unsigned)c[t[i + 1]] << 8 | (unsigned)c[t[i + 2]] << 4 | c[t[i + 3]]);
-  for (; i < m; i++) a = a << 4 | c[t[i]];
-  for (; i + 4 <= n; i += 4)
-    b = b << 16 | (uint64_t)((unsigned)c[t[i]] << 12 | (unsigned)c[t[i + 1]] << 8 | (unsigned)c[t[i + 2]] << 4 | c[t[i + 3]]);
-  for (; i < n; i++) b = b << 4 | c[t[i]];
+  size_t n = *tl;
+  uint64_t a, b;
+  aw_class_key(d->dm_cls, t, n, &a, &b);
   if (!d->dm && !(d->dm = (dmemo *)aw_calloc_array(DMEMO_SLOTS, sizeof(dmemo))))
     return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), NULL;
-  uint64_t h = (a * 0x9E3779B97F4A7C15ull) ^ (b * 0xBF58476D1CE4E5B9ull) ^ ((uint64_t)n * 0x94D049BB133111EBull);
-  dmemo *e = &d->dm[(h >> 40) & (DMEMO_SLOTS - 1)];
+  dmemo *e = &d->dm[aw_class_key_slot(a, b, n, DMEMO_SLOTS)];
   if (e->n == n && e->k0 == a && e->k1 == b) {
     if (e->kind == DM_SAME) return t;
     const dmask *mk = &d->masks[e->mask];
@@ -1443,23 +1447,12 @@ static const unsigned char *mask_memo(aw_drain *d, size_t nt, const unsigned cha
       *tl = mk->repl_len;
       return (const unsigned char *)mk->repl;
     }
-    /* DM_SPANS: into the arena, as mask_one puts a rewritten token */
-    aw_buf *o = &d->tokarena;
-    size_t start = o->len, copied = 0;
-    if (start + n + (size_t)e->nsp * mk->repl_len > UINT32_MAX)
-      return aw_error_set(err, AW_ERR_LIMIT, "drain: message longer than 4 GiB"), NULL;
-    for (size_t j = 0; j < e->nsp; j++) {
-      if (aw_buf_add(o, t + copied, e->sp[2 * j] - copied) || aw_buf_add(o, mk->repl, mk->repl_len))
-        return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), NULL;
-      copied = e->sp[2 * j + 1];
-    }
-    if (aw_buf_add(o, t + copied, n - copied)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), NULL;
-    d->loff[nt] = (uint32_t)start;
-    d->lptr[nt] = NULL; /* in the arena: set at the end */
-    d->ldig[nt] = e->dig;
-    *in_arena = 1;
-    *tl = o->len - start;
-    return (const unsigned char *)o->data + start;
+    /* DM_SPANS: rebuilt into the arena, where mask_one puts a rewritten token */
+    size_t start = d->tokarena.len;
+    if (aw_splice_spans(&d->tokarena, t, n, e->sp, e->nsp, mk->repl, mk->repl_len))
+      return aw_error_set(err, AW_ERR_NOMEM, "out of memory"), NULL;
+    *tl = d->tokarena.len - start;
+    return arena_token(d, nt, start, e->dig, in_arena, err);
   }
   /* not seen: mask_one's work, recorded */
   uint64_t cls = byte_classes(d->bcls, t, n);
@@ -1819,13 +1812,7 @@ static uint32_t fast_match(const aw_drain *d, const uint32_t *cands, size_t ncan
       const uint32_t *t = c->t;
       long den_all = (long)c->den;
       double need = max_sim > st ? max_sim : st;
-      long kneed = 0;
-      if (den_all > 0) {
-        kneed = (long)(need * (double)den_all);
-        if (kneed < 0) kneed = 0;
-        while (kneed > 0 && (double)(kneed - 1) / (double)den_all >= need) kneed--;
-        while ((double)kneed / (double)den_all < need) kneed++;
-      }
+      long kneed = den_all > 0 ? sim_threshold(need, (size_t)den_all) : 0; /* (need <= 1) */
       long sim = 0, par = 0, den = 0, consts = 0;
       int fits = 1;
       size_t i = 0;

@@ -2711,38 +2711,9 @@ long aw_regex_foreach(aw_regex *re, const char *text, size_t n, aw_regex_span *s
 /* The memo slot for s[0..n) (1 <= n <= MEMO_TEXT) and its class string in *k0, *k1; NULL when
  * the text has a byte >= 0x80 (the DFA hands those to the VM) or the memo cannot be allocated. */
 static memo_slot *memo_find(dfa_t *f, const unsigned char *s, size_t n, uint64_t *k0, uint64_t *k1) {
-  const uint8_t *bc = f->bc;
-  uint64_t a = 0, b = 0;
-  unsigned high = 0;
-  size_t i = 0, m = n < 16 ? n : 16;
-  /* (the string with its length: shifting in from the right is unique); four classes are
-   * joined apart from the running key, so its chain of shifts is a quarter as long */
-  for (; i + 4 <= m; i += 4) {
-    unsigned x0 = s[i], x1 = s[i + 1], x2 = s[i + 2], x3 = s[i + 3];
-    high |= x0 | x1 | x2 | x3;
-    a = a << 16 | (uint64_t)((unsigned)bc[x0] << 12 | (unsigned)bc[x1] << 8 | (unsigned)bc[x2] << 4 | bc[x3]);
-  }
-  for (; i < m; i++) {
-    unsigned x = s[i];
-    high |= x;
-    a = a << 4 | bc[x];
-  }
-  for (; i + 4 <= n; i += 4) {
-    unsigned x0 = s[i], x1 = s[i + 1], x2 = s[i + 2], x3 = s[i + 3];
-    high |= x0 | x1 | x2 | x3;
-    b = b << 16 | (uint64_t)((unsigned)bc[x0] << 12 | (unsigned)bc[x1] << 8 | (unsigned)bc[x2] << 4 | bc[x3]);
-  }
-  for (; i < n; i++) {
-    unsigned x = s[i];
-    high |= x;
-    b = b << 4 | bc[x];
-  }
-  if (high & 0x80) return NULL;
+  if (aw_class_key(f->bc, s, n, k0, k1) & 0x80) return NULL;
   if (!f->memo && !(f->memo = (memo_slot *)aw_calloc_array(MEMO_SLOTS, sizeof(memo_slot)))) return NULL;
-  uint64_t h = (a * 0x9E3779B97F4A7C15ull) ^ (b * 0xBF58476D1CE4E5B9ull) ^ ((uint64_t)n * 0x94D049BB133111EBull);
-  *k0 = a;
-  *k1 = b;
-  return &f->memo[(h >> 40) & (MEMO_SLOTS - 1)];
+  return &f->memo[aw_class_key_slot(*k0, *k1, n, MEMO_SLOTS)];
 }
 
 /* aw_regex_sub; with spo, also the first spans (aw_regex_sub_spans). */
@@ -2759,12 +2730,7 @@ static AW_ALWAYS_INLINE aw_status sub_impl(aw_regex *re, const char *text, size_
   size_t rec[2 * MEMO_SPANS];
   if (re->dfa_ok && re->engine == 0 && re->dfa && re->dfa->pair && n > 0 && n <= MEMO_TEXT &&
       (slot = memo_find(re->dfa, s, n, &k0, &k1)) != NULL && slot->n == n && slot->k0 == k0 && slot->k1 == k1) {
-    for (size_t j = 0; j < slot->nsp; j++) {
-      if (aw_buf_add(out, s + copied, slot->sp[2 * j] - copied) || aw_buf_add(out, repl, repl_len))
-        return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
-      copied = slot->sp[2 * j + 1];
-    }
-    if (aw_buf_add(out, s + copied, n - copied)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
+    if (aw_splice_spans(out, s, n, slot->sp, slot->nsp, repl, repl_len)) return aw_error_set(err, AW_ERR_NOMEM, "out of memory");
     if (count) *count = slot->nsp;
     if (spo)
       for (size_t j = 0; j < 2 * (size_t)slot->nsp && j < 2 * AW_REGEX_SUB_SPANS; j++) spo[j] = slot->sp[j];
