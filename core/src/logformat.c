@@ -684,14 +684,20 @@ static double pow10i(int k) {
   return p;
 }
 
-static int finish_time(int64_t y, int mo, int d, int h, int mi, int s, uint64_t frac, int fracdig, int off_min,
-                       double *out) {
-  if (!valid_ymd(y, mo, d) || h < 0 || h > 24 || mi < 0 || mi > 59 || s < 0 || s > 60) return 0;
-  int64_t days = aw_days_from_civil(y, (unsigned)mo, (unsigned)d);
+/* The time h:mi:s (plus frac / 10^fracdig, at offset off_min) of day number `days`; 0 when the
+ * time of day is out of range. */
+static int day_time(int64_t days, int h, int mi, int s, uint64_t frac, int fracdig, int off_min, double *out) {
+  if (h < 0 || h > 24 || mi < 0 || mi > 59 || s < 0 || s > 60) return 0;
   int64_t secs = days * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + s - (int64_t)off_min * 60;
   double f = fracdig ? (double)frac / pow10i(fracdig) : 0.0;
   *out = (double)secs + f;
   return 1;
+}
+
+static int finish_time(int64_t y, int mo, int d, int h, int mi, int s, uint64_t frac, int fracdig, int off_min,
+                       double *out) {
+  if (!valid_ymd(y, mo, d)) return 0;
+  return day_time(aw_days_from_civil(y, (unsigned)mo, (unsigned)d), h, mi, s, frac, fracdig, off_min, out);
 }
 
 static int yy_to_year(int yy) { return yy < 69 ? 2000 + yy : 1900 + yy; }
@@ -1099,11 +1105,7 @@ static int time_finish(const tf_state *st, size_t i, size_t n, int default_year,
   }
   if (days_cache && days_cache[0] == Y && days_cache[1] == st->M && days_cache[2] == st->D) {
     /* finish_time with the day number of the previous line's date */
-    if (st->H < 0 || st->H > 24 || st->MI < 0 || st->MI > 59 || st->S < 0 || st->S > 60) return 0;
-    int64_t secs = days_cache[3] * 86400 + (int64_t)st->H * 3600 + (int64_t)st->MI * 60 + st->S - (int64_t)st->off * 60;
-    double f = st->fracdig ? (double)st->frac / pow10i(st->fracdig) : 0.0;
-    *out = (double)secs + f;
-    return 1;
+    return day_time(days_cache[3], st->H, st->MI, st->S, st->frac, st->fracdig, st->off, out);
   }
   if (!finish_time(Y, st->M, st->D, st->H, st->MI, st->S, st->frac, st->fracdig, st->off, out)) return 0;
   if (days_cache) {
@@ -1211,14 +1213,15 @@ static int time_fixed(tprog *p, const char *s, size_t n, int default_year, int64
    * - t = byte ^ '0' is a digit's value; t < 10 <=> neither t nor t + 0x76 has the high bit (a
    * carry out of a byte with t >= 0x8A, itself rejected, can only make the next byte fail too);
    * and whether the date bytes are those of the last text read (same) */
-  uint64_t bad = 0, same = 0;
+  uint64_t bad = 0, same = 0, date[TFIX_TEXT / 8];
   for (size_t k = 0; k < p->fix_nw; k++) {
     uint64_t w;
     memcpy(&w, s + p->fix_off[k], 8); /* (little-endian: x86 and WASM) */
     uint64_t t = (w ^ 0x3030303030303030ull) & p->fix_dm[k];
     bad |= (t | (t + 0x7676767676767676ull)) & 0x8080808080808080ull & p->fix_dm[k];
     bad |= (w ^ p->fix_lit[k]) & p->fix_lm[k];
-    same |= (w & p->fix_datem[k]) ^ p->fc_key[k];
+    date[k] = w & p->fix_datem[k];
+    same |= date[k] ^ p->fc_key[k];
   }
   if (!p->fix_nw)
     for (size_t i = 0; i < n; i++) {
@@ -1227,16 +1230,14 @@ static int time_fixed(tprog *p, const char *s, size_t n, int default_year, int64
     }
   if (bad) return -1;
   if (p->fc_valid && !same && p->fc_year == default_year) {
-    /* the last text's date: its day number, and only the time of day to read - as time_finish
-     * does with its day cache (the same checks and the same sum) */
+    /* the last text's date: its day number, and only the time of day to read (time_finish's
+     * day cache does the same) */
     int tv[3];
     for (int j = 0; j < 3; j++) {
       const char *q = s + p->fix_tpos[j];
       tv[j] = p->fix_tpos[j] == 0xFF ? 0 : (q[0] - '0') * 10 + (q[1] - '0');
     }
-    if (tv[0] > 24 || tv[1] > 59 || tv[2] > 60) return 0;
-    *out = (double)(p->fc_days * 86400 + (int64_t)tv[0] * 3600 + (int64_t)tv[1] * 60 + tv[2]);
-    return 1;
+    return day_time(p->fc_days, tv[0], tv[1], tv[2], 0, 0, 0, out);
   }
   int v[FS_N] = {-1, 0, -1, 1, 1, 0, 0, 0}; /* tf_state0's values where a field is absent */
   for (size_t k = 0; k < p->fix_nf; k++) {
@@ -1252,11 +1253,7 @@ static int time_fixed(tprog *p, const char *s, size_t n, int default_year, int64
   st.S = v[FS_S];
   int r = time_finish(&st, n, n, default_year, days_cache, out);
   if (r == 1 && days_cache && p->fix_nw) { /* days_cache[3] is this date's day number */
-    for (size_t k = 0; k < p->fix_nw; k++) {
-      uint64_t w;
-      memcpy(&w, s + p->fix_off[k], 8);
-      p->fc_key[k] = w & p->fix_datem[k];
-    }
+    memcpy(p->fc_key, date, p->fix_nw * sizeof date[0]);
     p->fc_days = days_cache[3];
     p->fc_year = default_year;
     p->fc_valid = 1;
@@ -1717,9 +1714,6 @@ static aw_status emit(aw_logfmt *lf, const aw_logfmt_line *ln, int queued, aw_er
   return lf->fn(lf->ud, ln, err);
 }
 
-/* nl_free: the line holds no '\n' (it comes from aw_logfmt_feed's line splitting); clean: it
- * holds no NUL and no byte >= 0x80 either (so it needs no sanitizing); stable: raw lies in the
- * chunk being fed (see emit). */
 /* Every field of the line being read empty. */
 static void clear_fields(aw_logfmt *lf) {
   for (size_t k = 0; k < lf->nfields; k++) {
@@ -1728,6 +1722,9 @@ static void clear_fields(aw_logfmt *lf) {
   }
 }
 
+/* nl_free: the line holds no '\n' (it comes from aw_logfmt_feed's line splitting); clean: it
+ * holds no NUL and no byte >= 0x80 either (so it needs no sanitizing); stable: raw lies in the
+ * chunk being fed (see emit). */
 static aw_status deliver(aw_logfmt *lf, const char *raw, size_t n, uint64_t lineno, unsigned flags, int nl_free,
                          int clean, int stable, aw_error *err) {
   const char *s = clean ? raw : sanitize_line(lf, raw, &n, &flags);
@@ -1875,10 +1872,7 @@ static aw_status deliver(aw_logfmt *lf, const char *raw, size_t n, uint64_t line
   }
   if (!matched) {
     flags |= AW_LOGFMT_F_NOMATCH;
-    for (size_t k = 0; k < lf->nfields; k++) {
-      lf->fv[k].value = "";
-      lf->fv[k].len = 0;
-    }
+    clear_fields(lf);
     ln->content = s;
     ln->content_len = n;
     if (lf->o.unmatched == AW_LOGFMT_UNMATCHED_SKIP) return AW_OK;
