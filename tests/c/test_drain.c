@@ -384,6 +384,17 @@ static void test_streaming_chunks(void) {
   }
 }
 
+/* Every cluster id of ref has the same template in b (or is gone in both). */
+static int same_templates(aw_drain *ref, aw_drain *b) {
+  for (uint32_t id = 1; id <= aw_drain_max_cluster_id(ref); id++) {
+    size_t l0 = 0, l1 = 0;
+    const char *t0 = aw_drain_template(ref, id, &l0);
+    const char *t1 = aw_drain_template(b, id, &l1);
+    if ((t0 == NULL) != (t1 == NULL) || (t0 && (l0 != l1 || memcmp(t0, t1, l0) != 0))) return 0;
+  }
+  return 1;
+}
+
 /* The fast paths give the results of the general ones, on every Loghub line taken whole (header
  * included), faithful and improved:
  *  - per-token masking (token-local masks) = masking the whole message first (forced here by an
@@ -448,12 +459,7 @@ static void test_fast_paths(void) {
       for (int v = 1; v < 6 && same; v++) {
         if (v == 3 || (v == 2 && !local)) continue;
         int ref = v < 3 ? 0 : 3;
-        for (uint32_t id = 1; same && id <= aw_drain_max_cluster_id(d[ref]); id++) {
-          size_t l0 = 0, lv = 0;
-          const char *t0 = aw_drain_template(d[ref], id, &l0);
-          const char *tv = aw_drain_template(d[v], id, &lv);
-          same = (t0 == NULL) == (tv == NULL) && (!t0 || (l0 == lv && memcmp(t0, tv, l0) == 0));
-        }
+        same = same_templates(d[ref], d[v]);
       }
       T_CHECKF(same && lines >= 2000, "%s mode %d: the fast paths changed a result", ds->name, mode);
       for (int v = 0; v < 6; v++) aw_drain_free(d[v]);
@@ -540,12 +546,7 @@ static void memo_compare(const char *const (*masks)[2], size_t nmasks, memo_toke
     same += r[0].cluster_id == r[1].cluster_id && r[0].change == r[1].change;
   }
   T_EQ_INT(same, lines);
-  size_t tsame = aw_drain_max_cluster_id(d[0]) == aw_drain_max_cluster_id(d[1]);
-  for (uint32_t id = 1; tsame && id <= aw_drain_max_cluster_id(d[0]); id++) {
-    size_t l0 = 0, l1 = 0;
-    const char *t0 = aw_drain_template(d[0], id, &l0), *t1 = aw_drain_template(d[1], id, &l1);
-    tsame = (t0 == NULL) == (t1 == NULL) && (!t0 || (l0 == l1 && memcmp(t0, t1, l0) == 0));
-  }
+  int tsame = aw_drain_max_cluster_id(d[0]) == aw_drain_max_cluster_id(d[1]) && same_templates(d[0], d[1]);
   T_CHECKF(tsame, "the mask memo changed a template (%zu clusters)", (size_t)aw_drain_max_cluster_id(d[0]));
   T_CHECKF(aw_drain_max_cluster_id(d[0]) >= min_clusters, "only %zu clusters", (size_t)aw_drain_max_cluster_id(d[0]));
   for (int v = 0; v < 2; v++) aw_drain_free(d[v]);

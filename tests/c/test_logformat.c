@@ -635,6 +635,9 @@ static void test_fast_path_equals_regex(void) {
  * literals and spaces) give what the item-by-item reading gives (aw_logfmt_parse_time with the
  * same format), for texts that have the layout and texts that do not ---- */
 
+/* Two times are the same: equal, or both NaN (no time). */
+static int same_time(double a, double b) { return a == b || (a != a && b != b); }
+
 /* The time formats of the fixed-layout tests (NULL: detected), and a reader's options for them. */
 static const char *const TIME_FMTS[] = {"%Y-%m-%d %H:%M:%S", "%y%m%d %H%M%S", NULL};
 
@@ -664,7 +667,7 @@ static void test_fixed_time_layout(void) {
       if (!aw_logfmt_parse_time(texts[k], strlen(texts[k]), fmts[f], 1970, &want)) want = NAN;
       T_EQ_INT(c.n, 2);
       for (size_t i = 0; i < c.n; i++)
-        T_CHECKF(c.time[i] == want || (c.time[i] != c.time[i] && want != want), "format %s, \"%s\": %.17g, want %.17g",
+        T_CHECKF(same_time(c.time[i], want), "format %s, \"%s\": %.17g, want %.17g",
                  fmts[f] ? fmts[f] : "(auto)", texts[k], c.time[i], want);
       free_collected(&c);
     }
@@ -712,7 +715,7 @@ static void test_fixed_time_day_cache(void) {
       if (one.n == 1) want = one.time[0];
       free_collected(&one);
       valid += want == want;
-      T_CHECKF(c.time[i] == want || (c.time[i] != c.time[i] && want != want), "format %s, line %zu \"%s\": %.17g, want %.17g",
+      T_CHECKF(same_time(c.time[i], want), "format %s, line %zu \"%s\": %.17g, want %.17g",
                fmts[f] ? fmts[f] : "(auto)", i, want_text[i], c.time[i], want);
     }
     T_CHECKF(valid >= 12 && valid < nl, "format %s: %zu of %zu times valid", fmts[f] ? fmts[f] : "(auto)", valid, nl);
@@ -776,7 +779,7 @@ static void test_queue(void) {
     size_t bad = 0;
     for (size_t i = 0; i < c.n && i < ref.n; i++)
       if (strcmp(c.content[i], ref.content[i]) || strcmp(c.fields[i], ref.fields[i]) || c.lineno[i] != ref.lineno[i] ||
-          c.flags[i] != ref.flags[i] || !(c.time[i] == ref.time[i] || (c.time[i] != c.time[i] && ref.time[i] != ref.time[i])))
+          c.flags[i] != ref.flags[i] || !same_time(c.time[i], ref.time[i]))
         bad++;
     T_EQ_INT(bad, 0);
     T_EQ_INT(aw_logfmt_get_stats(l2)->delivered, ref.n);
